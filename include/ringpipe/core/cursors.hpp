@@ -1,0 +1,200 @@
+// Each side's view of the ring's positions: the producer's write cursor and the consumer's read
+// cursor. Positions run free on 64 bits (they never wrap in practice), so "full" and "empty" are never
+// ambiguous and no slot is wasted. Each side keeps a private copy of the peer's position and rereads
+// the shared one only when that copy says full (producer) or empty (consumer).
+//
+// A position read from shared memory is validated before it is used: a peer that is buggy, hostile or
+// reading a corrupted header makes the cursor report `corrupt`, never an out-of-range region.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ringpipe/core/layout.hpp"
+#include "ringpipe/core/wait.hpp"
+
+namespace ringpipe::core {
+
+// A run of bytes in the data area: [offset, offset + size) taken modulo the capacity.
+struct region {
+  std::size_t offset;
+  std::size_t size;
+};
+
+template <class Platform>
+class basic_producer {
+public:
+  using header_type = basic_ring_header<typename Platform::atomics>;
+
+  explicit basic_producer(header_type& header)
+      : header_(&header), capacity_(header.capacity),
+        // relaxed: only the producer writes it; attaching already synchronised with the creator.
+        write_position_(header.write_position.load(std::memory_order_relaxed)),
+        write_offset_(write_position_ % capacity_),
+        // acquire: bytes the consumer released must be done being read before we overwrite them.
+        cached_read_position_(header.read_position.load(std::memory_order_acquire)) {
+    corrupt_ = cached_read_position_ > write_position_ || write_position_ - cached_read_position_ > capacity_;
+  }
+
+  std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t position() const noexcept { return write_position_; }
+  bool corrupt() const noexcept { return corrupt_; }
+
+  // The free run starting at the write position (size 0 when full). Never blocks. Rereads the
+  // consumer's position only when the cached copy shows less than `wanted` bytes free.
+  region writable(std::uint64_t wanted = 1) noexcept {
+    if (free_space() < wanted) refresh(std::memory_order_acquire);
+    return {write_offset_, static_cast<std::size_t>(free_space())};
+  }
+
+  // Publishes n bytes already written at the write position; n must not exceed writable().size.
+  // Returns whether the reader had to be woken with a system call.
+  bool commit(std::size_t n) noexcept {
+    write_position_ += n;
+    write_offset_ += n;
+    if (write_offset_ >= capacity_) write_offset_ -= capacity_;
+    // seq_cst: release publishes the bytes to the consumer's acquire; seq_cst also orders this
+    // store before wake_peer's load of the reader's sleep word (see wait.hpp).
+    header_->write_position.store(write_position_, std::memory_order_seq_cst);
+    return wake_peer<Platform>(header_->reader_sleep);
+  }
+
+  bool reader_closed() const noexcept {
+    // acquire: nothing to synchronise, but it must not be hoisted out of a waiting loop.
+    return header_->reader_closed.load(std::memory_order_acquire) != 0;
+  }
+
+  // Blocks until there is room, the reader closed, the deadline passed or the peer broke an invariant.
+  wait_status wait_writable(const deadline& until = {}) {
+    return wait_for_peer<Platform>(
+        header_->writer_sleep,
+        [this](std::memory_order order) -> std::optional<wait_status> {
+          if (free_space() == 0) refresh(order);
+          if (corrupt_) return wait_status::corrupt;
+          if (header_->reader_closed.load(order) != 0) return wait_status::closed;
+          if (free_space() != 0) return wait_status::ready;
+          return std::nullopt;
+        },
+        until);
+  }
+
+  // Marks the writer closed and wakes a sleeping reader, which drains and then sees end of stream.
+  void close() noexcept {
+    // seq_cst: release makes every commit visible before the close; seq_cst orders it before the
+    // wake's load of the reader's sleep word (see wait.hpp).
+    header_->writer_closed.store(1, std::memory_order_seq_cst);
+    wake_peer<Platform>(header_->reader_sleep);
+  }
+
+private:
+  std::uint64_t free_space() const noexcept { return capacity_ - (write_position_ - cached_read_position_); }
+
+  void refresh(std::memory_order order) noexcept {
+    const std::uint64_t read_position = header_->read_position.load(order);
+    // The consumer's position only moves forward and never passes what we published.
+    if (read_position < cached_read_position_ || read_position > write_position_) {
+      corrupt_ = true;
+      return;
+    }
+    cached_read_position_ = read_position;
+  }
+
+  header_type* header_;
+  std::uint64_t capacity_;
+  std::uint64_t write_position_;
+  std::uint64_t write_offset_;
+  std::uint64_t cached_read_position_;
+  bool corrupt_ = false;
+};
+
+template <class Platform>
+class basic_consumer {
+public:
+  using header_type = basic_ring_header<typename Platform::atomics>;
+
+  explicit basic_consumer(header_type& header)
+      : header_(&header), capacity_(header.capacity),
+        // relaxed: only the consumer writes it.
+        read_position_(header.read_position.load(std::memory_order_relaxed)),
+        read_offset_(read_position_ % capacity_), cached_write_position_(read_position_) {}
+
+  std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t position() const noexcept { return read_position_; }
+  bool corrupt() const noexcept { return corrupt_; }
+
+  // The committed run starting at the read position (size 0 when empty). Never blocks. Rereads the
+  // producer's position only when the cached copy shows less than `wanted` bytes.
+  region readable(std::uint64_t wanted = 1) noexcept {
+    if (available() < wanted) refresh(std::memory_order_acquire);
+    return {read_offset_, static_cast<std::size_t>(available())};
+  }
+
+  // Releases n bytes already read; n must not exceed readable().size. Returns whether the writer had
+  // to be woken with a system call.
+  bool consume(std::size_t n) noexcept {
+    read_position_ += n;
+    read_offset_ += n;
+    if (read_offset_ >= capacity_) read_offset_ -= capacity_;
+    // seq_cst: release orders our reads of the bytes before the producer reuses them; seq_cst also
+    // orders this store before wake_peer's load of the writer's sleep word (see wait.hpp).
+    header_->read_position.store(read_position_, std::memory_order_seq_cst);
+    return wake_peer<Platform>(header_->writer_sleep);
+  }
+
+  // True once the writer closed and every committed byte has been consumed.
+  bool at_end() noexcept {
+    // acquire: pairs with the close's release, so the final write position is visible below.
+    if (header_->writer_closed.load(std::memory_order_acquire) == 0) return false;
+    refresh(std::memory_order_acquire);
+    return !corrupt_ && available() == 0;
+  }
+
+  // Blocks until data arrives, the writer closed, the deadline passed or the peer broke an invariant.
+  // `closed` is reported only once the writer closed and every committed byte was read.
+  wait_status wait_readable(const deadline& until = {}) {
+    return wait_for_peer<Platform>(
+        header_->reader_sleep,
+        [this](std::memory_order order) -> std::optional<wait_status> {
+          if (available() == 0) refresh(order);
+          if (corrupt_) return wait_status::corrupt;
+          if (available() != 0) return wait_status::ready;
+          if (header_->writer_closed.load(order) != 0) {
+            // The close was published after the last commit: look once more before reporting it.
+            refresh(std::memory_order_acquire);
+            if (corrupt_) return wait_status::corrupt;
+            return available() != 0 ? wait_status::ready : wait_status::closed;
+          }
+          return std::nullopt;
+        },
+        until);
+  }
+
+  // Marks the reader closed and wakes a sleeping writer, whose writes then fail.
+  void close() noexcept {
+    // seq_cst: ordered before the wake's load of the writer's sleep word (see wait.hpp).
+    header_->reader_closed.store(1, std::memory_order_seq_cst);
+    wake_peer<Platform>(header_->writer_sleep);
+  }
+
+private:
+  std::uint64_t available() const noexcept { return cached_write_position_ - read_position_; }
+
+  void refresh(std::memory_order order) noexcept {
+    const std::uint64_t write_position = header_->write_position.load(order);
+    // The producer's position only moves forward and is never more than a capacity ahead of ours.
+    if (write_position < cached_write_position_ || write_position - read_position_ > capacity_) {
+      corrupt_ = true;
+      return;
+    }
+    cached_write_position_ = write_position;
+  }
+
+  header_type* header_;
+  std::uint64_t capacity_;
+  std::uint64_t read_position_;
+  std::uint64_t read_offset_;
+  std::uint64_t cached_write_position_;
+  bool corrupt_ = false;
+};
+
+} // namespace ringpipe::core

@@ -1,0 +1,45 @@
+// The production platform for the core: std::atomic, Linux futexes and the CPU's spin hint.
+// The model checker substitutes its own (tests/model_check), which is why the core is templated on it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "ringpipe/core/layout.hpp"
+#include "ringpipe/core/cursors.hpp"
+#include "ringpipe/core/wait.hpp"
+
+namespace ringpipe::core {
+
+struct linux_platform {
+  using atomics = std_atomics;
+
+  // Spin iterations before announcing a sleep: long enough to ride out a peer that is mid-copy
+  // (tens of microseconds), short enough not to burn a core for a peer that is really idle.
+  static constexpr unsigned spin_limit = 4096;
+
+  static void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
+  // Sleeps while `word` holds `expected`, until woken or the deadline passes. Returns false only on
+  // timeout; spurious returns are allowed (callers recheck). Shared, not private, futexes: the word
+  // may live in memory mapped by several processes.
+  static bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, const deadline& until);
+
+  // Wakes every thread sleeping on `word`, in this process or another.
+  static void futex_wake(std::atomic<std::uint32_t>& word) noexcept;
+};
+
+using producer = basic_producer<linux_platform>;
+using consumer = basic_consumer<linux_platform>;
+
+// Futex system calls made by this process so far (waits and wakes). Tests and benchmarks use it to
+// show that the data path makes none while nobody sleeps.
+std::uint64_t futex_call_count() noexcept;
+
+} // namespace ringpipe::core

@@ -1,0 +1,27 @@
+// ringpipe's own error codes. Conditions Asio users already know keep Asio's codes: end of stream is
+// asio::error::eof, a write to a closed reader asio::error::broken_pipe, a use of a closed or
+// moved-from endpoint asio::error::bad_descriptor.
+#pragma once
+
+#include <string>
+#include <system_error>
+#include <type_traits>
+
+namespace ringpipe {
+
+enum class error {
+  writer_already_attached = 1, // the ring already has (or had) a writer endpoint
+  reader_already_attached,     // the ring already has (or had) a reader endpoint
+  corrupt,                     // the shared header broke an invariant (positions ran backwards, ...)
+  commit_too_large,            // commit(n) with n above the writable space
+  consume_too_large,           // consume(n) with n above the readable data
+};
+
+const std::error_category& error_category() noexcept;
+
+inline std::error_code make_error_code(error e) noexcept { return {static_cast<int>(e), error_category()}; }
+
+} // namespace ringpipe
+
+template <>
+struct std::is_error_code_enum<ringpipe::error> : std::true_type {};

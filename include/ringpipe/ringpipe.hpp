@@ -1,0 +1,8 @@
+// The whole public API of ringpipe.
+#pragma once
+
+#include "ringpipe/basic_reader.hpp"
+#include "ringpipe/basic_writer.hpp"
+#include "ringpipe/error.hpp"
+#include "ringpipe/make_pipe.hpp"
+#include "ringpipe/ring.hpp"

@@ -1,0 +1,106 @@
+#include "ringpipe/core/memory.hpp"
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ringpipe/core/layout.hpp"
+
+namespace ringpipe::core {
+namespace {
+
+std::system_error system_failure(const char* what) { return {errno, std::system_category(), what}; }
+
+std::uint64_t page_size() noexcept { return static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)); }
+
+// Reserves address space for the header and two copies of the data area, then maps the data area of
+// `fd` twice into it. Returns nullptr (with errno set) when any step is refused.
+std::byte* map_mirrored(int fd, std::uint64_t capacity) {
+  const std::size_t total = header_region_size + 2 * capacity;
+  void* reservation = ::mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (reservation == MAP_FAILED) return nullptr;
+  auto* base = static_cast<std::byte*>(reservation);
+  const int protection = PROT_READ | PROT_WRITE;
+  const bool mapped =
+      ::mmap(base, header_region_size + capacity, protection, MAP_SHARED | MAP_FIXED, fd, 0) != MAP_FAILED &&
+      ::mmap(base + header_region_size + capacity, capacity, protection, MAP_SHARED | MAP_FIXED, fd,
+             static_cast<off_t>(header_region_size)) != MAP_FAILED;
+  if (!mapped) {
+    const int saved = errno;
+    ::munmap(reservation, total);
+    errno = saved;
+    return nullptr;
+  }
+  return base;
+}
+
+} // namespace
+
+std::uint64_t ring_memory::round_capacity(std::uint64_t requested) noexcept {
+  const std::uint64_t page = page_size();
+  if (requested == 0 || requested > max_capacity) return 0;
+  return (requested + page - 1) / page * page;
+}
+
+ring_memory ring_memory::create(std::uint64_t capacity, mapping_mode mode) {
+  const int fd = ::memfd_create("ringpipe", MFD_CLOEXEC);
+  if (fd < 0) throw system_failure("ringpipe: memfd_create");
+  if (::ftruncate(fd, static_cast<off_t>(header_region_size + capacity)) != 0) {
+    const auto failure = system_failure("ringpipe: sizing the ring's memory");
+    ::close(fd);
+    throw failure;
+  }
+  if (mode != mapping_mode::split) {
+    if (std::byte* base = map_mirrored(fd, capacity))
+      return ring_memory(fd, base, header_region_size + 2 * capacity, capacity, true);
+    if (mode == mapping_mode::mirrored) {
+      const auto failure = system_failure("ringpipe: mirrored mapping");
+      ::close(fd);
+      throw failure;
+    }
+  }
+  void* base = ::mmap(nullptr, header_region_size + capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    const auto failure = system_failure("ringpipe: mapping the ring's memory");
+    ::close(fd);
+    throw failure;
+  }
+  return ring_memory(fd, static_cast<std::byte*>(base), header_region_size + capacity, capacity, false);
+}
+
+ring_memory::ring_memory(int fd, std::byte* base, std::size_t mapped_size, std::uint64_t capacity,
+                         bool mirrored) noexcept
+    : fd_(fd), base_(base), mapped_size_(mapped_size), data_offset_(header_region_size), capacity_(capacity),
+      mirrored_(mirrored) {}
+
+ring_memory::ring_memory(ring_memory&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), base_(std::exchange(other.base_, nullptr)),
+      mapped_size_(std::exchange(other.mapped_size_, 0)), data_offset_(other.data_offset_),
+      capacity_(std::exchange(other.capacity_, 0)), mirrored_(other.mirrored_) {}
+
+ring_memory& ring_memory::operator=(ring_memory&& other) noexcept {
+  if (this != &other) {
+    release();
+    fd_ = std::exchange(other.fd_, -1);
+    base_ = std::exchange(other.base_, nullptr);
+    mapped_size_ = std::exchange(other.mapped_size_, 0);
+    data_offset_ = other.data_offset_;
+    capacity_ = std::exchange(other.capacity_, 0);
+    mirrored_ = other.mirrored_;
+  }
+  return *this;
+}
+
+ring_memory::~ring_memory() { release(); }
+
+void ring_memory::release() noexcept {
+  if (base_) ::munmap(base_, mapped_size_);
+  if (fd_ >= 0) ::close(fd_);
+  base_ = nullptr;
+  fd_ = -1;
+}
+
+} // namespace ringpipe::core

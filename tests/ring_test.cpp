@@ -1,0 +1,90 @@
+// Creating rings: capacities, the header's identity, the mirrored and split mappings, roles.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <unistd.h>
+
+#include "ringpipe/error.hpp"
+#include "ringpipe/ring.hpp"
+
+using ringpipe::create_ring;
+using ringpipe::mapping_mode;
+
+namespace {
+const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+TEST_CASE("a zero capacity is refused with std::invalid_argument naming it") {
+  try {
+    create_ring(0);
+    FAIL("no exception");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(e.what(), Catch::Contains("capacity 0 "));
+  }
+}
+
+TEST_CASE("a capacity above the documented maximum is refused, naming it") {
+  const std::size_t too_big = ringpipe::core::max_capacity + 1;
+  try {
+    create_ring(too_big);
+    FAIL("no exception");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(e.what(), Catch::Contains(std::to_string(too_big)));
+  }
+}
+
+TEST_CASE("capacity is rounded up to the page size and reported as it really is") {
+  CHECK(create_ring(1).capacity() == page);
+  CHECK(create_ring(page).capacity() == page);
+  CHECK(create_ring(page + 1).capacity() == 2 * page);
+}
+
+TEST_CASE("the header carries magic, layout version and capacity") {
+  const auto ring = create_ring(3 * page);
+  CHECK(ring.header().magic == ringpipe::core::ring_magic);
+  CHECK(ring.header().version == ringpipe::core::layout_version);
+  CHECK(ring.header().capacity == 3 * page);
+  CHECK(ring.header().header_size == ringpipe::core::header_region_size);
+}
+
+TEST_CASE("in a mirrored ring the byte after the last is the first") {
+  const auto ring = create_ring(2 * page, {mapping_mode::mirrored});
+  REQUIRE(ring.mirrored());
+  std::byte* data = ring.data();
+  data[0] = std::byte{0x5a};
+  CHECK(data[ring.capacity()] == std::byte{0x5a});
+  data[ring.capacity() + 7] = std::byte{0xa5};
+  CHECK(data[7] == std::byte{0xa5});
+}
+
+TEST_CASE("the automatic mapping is mirrored where the system allows it") {
+  CHECK(create_ring(page).mirrored());
+}
+
+TEST_CASE("a split ring maps the data area once") {
+  const auto ring = create_ring(2 * page, {mapping_mode::split});
+  CHECK_FALSE(ring.mirrored());
+  CHECK(ring.capacity() == 2 * page);
+}
+
+TEST_CASE("each role of a ring is handed out once") {
+  const auto ring = create_ring(page);
+  ring.claim_writer();
+  ring.claim_reader();
+  try {
+    ring.claim_writer();
+    FAIL("second writer accepted");
+  } catch (const std::system_error& e) {
+    CHECK(e.code() == ringpipe::error::writer_already_attached);
+  }
+  try {
+    ring.claim_reader();
+    FAIL("second reader accepted");
+  } catch (const std::system_error& e) {
+    CHECK(e.code() == ringpipe::error::reader_already_attached);
+    CHECK_THAT(e.what(), Catch::Contains("already has a reader"));
+  }
+}
