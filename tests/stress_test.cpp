@@ -15,7 +15,7 @@
 namespace {
 
 #ifdef RINGPIPE_UNDER_SANITIZER
-constexpr std::uint64_t stream_size = std::uint64_t{48} << 20;
+constexpr std::uint64_t stream_size = std::uint64_t{256} << 20;
 #else
 constexpr std::uint64_t stream_size = std::uint64_t{1} << 30;
 #endif

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything ringpipe's build, tests, examples and benchmarks need, from Debian 12's packages.
+set -euo pipefail
+
+packages=(
+  build-essential cmake clang-14 git  # toolchains: g++ 12 builds and tests, clang 14 must compile too
+  libasio-dev catch2 libfmt-dev       # the library, its tests, the benchmarks' output
+  relacy-dev                          # the model check of the lock-free protocol
+)
+
+run_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  run_as_root apt-get update -q
+  run_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

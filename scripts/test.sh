@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the g++ build (unit, concurrency, stress, ThreadSanitizer,
+# model check and packaging tests) and a clang 14 build of the library, examples and unit tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+jobs=$(nproc)
+
+cmake -S . -B build/gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
+  -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
+cmake --build build/gcc -j"$jobs"
+ctest --test-dir build/gcc --output-on-failure --timeout 900
+
+cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_COMPILE_WARNING_AS_ERROR=ON -DRINGPIPE_SANITIZER_TESTS=OFF -DRINGPIPE_MODEL_CHECK=OFF
+cmake --build build/clang -j"$jobs"
+ctest --test-dir build/clang --output-on-failure --timeout 900 -LE package
