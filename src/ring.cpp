@@ -10,8 +10,13 @@
 namespace ringpipe {
 
 struct ring::state {
+  state(core::ring_memory ring_memory, core::ring_header* ring_header)
+      : memory(std::move(ring_memory)), header(ring_header) {}
+
   core::ring_memory memory;
   core::ring_header* header;
+  // Atomics, changed through const handles: parking is not a change of the ring's identity.
+  mutable core::waiter_slots slots{};
 };
 
 namespace {
@@ -28,6 +33,7 @@ std::size_t ring::capacity() const noexcept { return state_ ? state_->memory.cap
 bool ring::mirrored() const noexcept { return state_ && state_->memory.mirrored(); }
 core::ring_header& ring::header() const noexcept { return *state_->header; }
 std::byte* ring::data() const noexcept { return state_->memory.data(); }
+core::waiter_slots& ring::waiter_slots() const noexcept { return state_->slots; }
 void ring::claim_writer() const { claim(state_->header->writer_attached, error::writer_already_attached); }
 void ring::claim_reader() const { claim(state_->header->reader_attached, error::reader_already_attached); }
 
@@ -44,7 +50,7 @@ ring create_ring(std::size_t capacity, ring_options options) {
   header->version = core::layout_version;
   header->header_size = static_cast<std::uint32_t>(core::header_region_size);
   header->capacity = rounded;
-  return ring(std::make_shared<const ring::state>(ring::state{std::move(memory), header}));
+  return ring(std::make_shared<const ring::state>(std::move(memory), header));
 }
 
 } // namespace ringpipe

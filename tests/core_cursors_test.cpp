@@ -12,6 +12,7 @@ namespace {
 
 struct header_fixture {
   std::unique_ptr<ring_header> header = std::make_unique<ring_header>();
+  waiter_slots slots{};
   explicit header_fixture(std::uint64_t capacity) { header->capacity = capacity; }
 };
 
@@ -19,8 +20,8 @@ struct header_fixture {
 
 TEST_CASE("a fresh ring is empty and wholly writable") {
   header_fixture ring(64);
-  producer writer(*ring.header);
-  consumer reader(*ring.header);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
   CHECK(writer.writable().size == 64);
   CHECK(writer.writable().offset == 0);
   CHECK(reader.readable().size == 0);
@@ -28,8 +29,8 @@ TEST_CASE("a fresh ring is empty and wholly writable") {
 
 TEST_CASE("positions run free while offsets wrap at the capacity") {
   header_fixture ring(48);
-  producer writer(*ring.header);
-  consumer reader(*ring.header);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
   std::uint64_t expected_offset = 0;
   for (int round = 0; round < 1000; ++round) {
     const std::size_t n = 1 + static_cast<std::size_t>(round * 7) % 48;
@@ -47,7 +48,7 @@ TEST_CASE("positions run free while offsets wrap at the capacity") {
 
 TEST_CASE("the producer rereads the consumer's position only when its copy says full") {
   header_fixture ring(16);
-  producer writer(*ring.header);
+  producer writer(*ring.header, ring.slots);
   writer.commit(10);
   // The consumer "consumes" behind the producer's back: the cached copy still says 6 are free.
   ring.header->read_position.store(10);
@@ -59,7 +60,7 @@ TEST_CASE("the producer rereads the consumer's position only when its copy says 
 
 TEST_CASE("a consumer position that runs backwards or passes the writer is corrupt") {
   header_fixture ring(16);
-  producer writer(*ring.header);
+  producer writer(*ring.header, ring.slots);
   writer.commit(16);
   SECTION("past the write position") { ring.header->read_position.store(17); }
   SECTION("backwards") {
@@ -75,7 +76,7 @@ TEST_CASE("a consumer position that runs backwards or passes the writer is corru
 
 TEST_CASE("a write position more than a capacity ahead or running backwards is corrupt") {
   header_fixture ring(16);
-  consumer reader(*ring.header);
+  consumer reader(*ring.header, ring.slots);
   SECTION("too far ahead") { ring.header->write_position.store(17); }
   SECTION("backwards") {
     ring.header->write_position.store(8);
@@ -92,12 +93,12 @@ TEST_CASE("attaching to positions that are already inconsistent is corrupt") {
   header_fixture ring(16);
   ring.header->read_position.store(5);
   ring.header->write_position.store(3);
-  CHECK(producer(*ring.header).corrupt());
+  CHECK(producer(*ring.header, ring.slots).corrupt());
 }
 
 TEST_CASE("a commit makes a wake system call only when the reader announced a sleep") {
   header_fixture ring(64);
-  producer writer(*ring.header);
+  producer writer(*ring.header, ring.slots);
   const auto before = futex_call_count();
   CHECK_FALSE(writer.commit(1));
   CHECK(futex_call_count() == before);
@@ -111,8 +112,8 @@ TEST_CASE("a commit makes a wake system call only when the reader announced a sl
 
 TEST_CASE("a consume makes a wake system call only when the writer announced a sleep") {
   header_fixture ring(64);
-  producer writer(*ring.header);
-  consumer reader(*ring.header);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
   writer.commit(4);
   REQUIRE(reader.readable().size == 4);
   const auto before = futex_call_count();
@@ -124,7 +125,7 @@ TEST_CASE("a consume makes a wake system call only when the writer announced a s
 
 TEST_CASE("a wait on a full ring times out at its deadline and leaves the sleep word clear") {
   header_fixture ring(8);
-  producer writer(*ring.header);
+  producer writer(*ring.header, ring.slots);
   writer.commit(8);
   const auto start = std::chrono::steady_clock::now();
   CHECK(writer.wait_writable(start + std::chrono::milliseconds(20)) == wait_status::timed_out);
@@ -134,8 +135,8 @@ TEST_CASE("a wait on a full ring times out at its deadline and leaves the sleep 
 
 TEST_CASE("the reader sees closed only after every committed byte") {
   header_fixture ring(8);
-  producer writer(*ring.header);
-  consumer reader(*ring.header);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
   writer.commit(3);
   writer.close();
   CHECK(reader.wait_readable() == wait_status::ready);
@@ -147,8 +148,8 @@ TEST_CASE("the reader sees closed only after every committed byte") {
 
 TEST_CASE("the writer sees closed once the reader closes, even with room") {
   header_fixture ring(8);
-  producer writer(*ring.header);
-  consumer reader(*ring.header);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
   CHECK(writer.wait_writable() == wait_status::ready);
   reader.close();
   CHECK(writer.reader_closed());

@@ -8,6 +8,7 @@
 
 #include "ringpipe/core/layout.hpp"
 #include "ringpipe/core/memory.hpp"
+#include "ringpipe/core/platform.hpp"
 
 namespace ringpipe {
 
@@ -31,6 +32,8 @@ public:
   // For endpoints: the header and the first byte of the data area.
   core::ring_header& header() const noexcept;
   std::byte* data() const noexcept;
+  // This process's slots for parked asynchronous operations on this ring.
+  core::waiter_slots& waiter_slots() const noexcept;
 
   // Takes the writer or reader role, which a ring hands out once. Throws std::system_error with
   // error::writer_already_attached / error::reader_already_attached.

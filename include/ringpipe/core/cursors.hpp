@@ -25,9 +25,10 @@ template <class Platform>
 class basic_producer {
 public:
   using header_type = basic_ring_header<typename Platform::atomics>;
+  using waiter_slots_type = basic_waiter_slots<typename Platform::atomics>;
 
-  explicit basic_producer(header_type& header)
-      : header_(&header), capacity_(header.capacity),
+  basic_producer(header_type& header, waiter_slots_type& slots)
+      : header_(&header), slots_(&slots), capacity_(header.capacity),
         // relaxed: only the producer writes it; attaching already synchronised with the creator.
         write_position_(header.write_position.load(std::memory_order_relaxed)),
         write_offset_(write_position_ % capacity_),
@@ -56,7 +57,7 @@ public:
     // seq_cst: release publishes the bytes to the consumer's acquire; seq_cst also orders this
     // store before wake_peer's load of the reader's sleep word (see wait.hpp).
     header_->write_position.store(write_position_, std::memory_order_seq_cst);
-    return wake_peer<Platform>(header_->reader_sleep);
+    return wake_peer<Platform>(header_->reader_sleep, slots_->reader);
   }
 
   bool reader_closed() const noexcept {
@@ -83,7 +84,25 @@ public:
     // seq_cst: release makes every commit visible before the close; seq_cst orders it before the
     // wake's load of the reader's sleep word (see wait.hpp).
     header_->writer_closed.store(1, std::memory_order_seq_cst);
-    wake_peer<Platform>(header_->reader_sleep);
+    wake_peer<Platform>(header_->reader_sleep, slots_->reader);
+  }
+
+  // Parks an asynchronous operation that found the ring full (see park_for_peer): returns true when
+  // the ring changed meanwhile and the caller must resume `waiter` itself.
+  bool park(parked_waiter* waiter) {
+    const std::uint64_t full_at = write_position_ - capacity_;
+    return park_for_peer<Platform>(header_->writer_sleep, slots_->writer, waiter, [header = header_, full_at](std::memory_order order) {
+      return header->read_position.load(order) != full_at || header->reader_closed.load(order) != 0;
+    });
+  }
+
+  // Takes back `waiter` if it is still parked: true when the caller now owns it.
+  bool unpark(parked_waiter* waiter) { return core::unpark<Platform>(slots_->writer, waiter); }
+
+  // Takes whatever operation this side has parked (for cancel and close), or nullptr.
+  parked_waiter* take_parked() {
+    // acq_rel: the same race as in unpark().
+    return slots_->writer.exchange(nullptr, std::memory_order_acq_rel);
   }
 
 private:
@@ -100,6 +119,7 @@ private:
   }
 
   header_type* header_;
+  waiter_slots_type* slots_;
   std::uint64_t capacity_;
   std::uint64_t write_position_;
   std::uint64_t write_offset_;
@@ -111,9 +131,10 @@ template <class Platform>
 class basic_consumer {
 public:
   using header_type = basic_ring_header<typename Platform::atomics>;
+  using waiter_slots_type = basic_waiter_slots<typename Platform::atomics>;
 
-  explicit basic_consumer(header_type& header)
-      : header_(&header), capacity_(header.capacity),
+  basic_consumer(header_type& header, waiter_slots_type& slots)
+      : header_(&header), slots_(&slots), capacity_(header.capacity),
         // relaxed: only the consumer writes it.
         read_position_(header.read_position.load(std::memory_order_relaxed)),
         read_offset_(read_position_ % capacity_), cached_write_position_(read_position_) {}
@@ -138,7 +159,7 @@ public:
     // seq_cst: release orders our reads of the bytes before the producer reuses them; seq_cst also
     // orders this store before wake_peer's load of the writer's sleep word (see wait.hpp).
     header_->read_position.store(read_position_, std::memory_order_seq_cst);
-    return wake_peer<Platform>(header_->writer_sleep);
+    return wake_peer<Platform>(header_->writer_sleep, slots_->writer);
   }
 
   // True once the writer closed and every committed byte has been consumed.
@@ -173,7 +194,25 @@ public:
   void close() noexcept {
     // seq_cst: ordered before the wake's load of the writer's sleep word (see wait.hpp).
     header_->reader_closed.store(1, std::memory_order_seq_cst);
-    wake_peer<Platform>(header_->writer_sleep);
+    wake_peer<Platform>(header_->writer_sleep, slots_->writer);
+  }
+
+  // Parks an asynchronous operation that found the ring empty (see park_for_peer): returns true when
+  // the ring changed meanwhile and the caller must resume `waiter` itself.
+  bool park(parked_waiter* waiter) {
+    const std::uint64_t empty_at = read_position_;
+    return park_for_peer<Platform>(header_->reader_sleep, slots_->reader, waiter, [header = header_, empty_at](std::memory_order order) {
+      return header->write_position.load(order) != empty_at || header->writer_closed.load(order) != 0;
+    });
+  }
+
+  // Takes back `waiter` if it is still parked: true when the caller now owns it.
+  bool unpark(parked_waiter* waiter) { return core::unpark<Platform>(slots_->reader, waiter); }
+
+  // Takes whatever operation this side has parked (for cancel and close), or nullptr.
+  parked_waiter* take_parked() {
+    // acq_rel: the same race as in unpark().
+    return slots_->reader.exchange(nullptr, std::memory_order_acq_rel);
   }
 
 private:
@@ -190,6 +229,7 @@ private:
   }
 
   header_type* header_;
+  waiter_slots_type* slots_;
   std::uint64_t capacity_;
   std::uint64_t read_position_;
   std::uint64_t read_offset_;

@@ -31,6 +31,7 @@ inline constexpr std::uint64_t max_capacity = std::uint64_t{1} << 40;
 enum class sleep_state : std::uint32_t {
   awake = 0,    // nobody on this side waits: the peer makes no system call
   sleeping = 1, // a thread of this side announced it is about to sleep on the futex
+  parked = 2,   // an asynchronous operation of this side waits in the process's waiter slot
 };
 
 // Atomics is a policy: Atomics::atomic<T> is std::atomic<T> in production and a checked atomic

@@ -35,6 +35,7 @@ struct linux_platform {
   static void futex_wake(std::atomic<std::uint32_t>& word) noexcept;
 };
 
+using waiter_slots = basic_waiter_slots<std_atomics>;
 using producer = basic_producer<linux_platform>;
 using consumer = basic_consumer<linux_platform>;
 

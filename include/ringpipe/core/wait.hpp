@@ -12,6 +12,11 @@
 // announce, and the waker's load sees `sleeping` and wakes. The waker resets the word before the
 // futex call, so a sleeper that has not reached futex_wait yet finds the word changed and returns
 // at once: the kernel compares the word and queues the sleeper atomically. docs/design.md has more.
+//
+// An asynchronous operation waits the same way without a thread: it is stored in its side's waiter
+// slot, then announced as `parked` instead of `sleeping`; the waker that resets a `parked` word takes
+// the operation out of the slot and wakes it. Taking it (an exchange or compare-exchange) decides every
+// race: between the peer, a cancellation and this side's close, exactly one resumes it.
 #pragma once
 
 #include <chrono>
@@ -30,6 +35,26 @@ enum class wait_status {
 };
 
 using deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+// An asynchronous operation parked in a waiter slot. Whoever takes it out of the slot calls exactly
+// one of these, exactly once; neither may run the operation's handler inline.
+class parked_waiter {
+public:
+  // The peer's state changed (or the side that parked found it changed): try again.
+  virtual void wake() noexcept = 0;
+  // This side cancelled or closed: end with operation_aborted.
+  virtual void abort() noexcept = 0;
+
+protected:
+  ~parked_waiter() = default;
+};
+
+// Process-local, never in shared memory (it holds addresses): the operation each side has parked.
+template <class Atomics>
+struct basic_waiter_slots {
+  typename Atomics::template atomic<parked_waiter*> writer;
+  typename Atomics::template atomic<parked_waiter*> reader;
+};
 
 // check(order) reads the peer's shared state with `order` and returns the outcome, or nullopt when the
 // caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, cpu_relax and
@@ -59,20 +84,51 @@ wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint3
   }
 }
 
+// Parks `waiter` instead of sleeping. `changed(order)` reads only shared atomics (never the caller's
+// cursor: once the waiter is in the slot, another thread may be resuming it) and says whether the
+// peer moved or closed since the caller found it blocked. Returns true when the caller must resume
+// the waiter itself (it is not parked); false when it is parked and someone else will take it.
+template <class Platform, class Changed>
+bool park_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
+                   typename Platform::atomics::template atomic<parked_waiter*>& slot, parked_waiter* waiter,
+                   Changed&& changed) {
+  // release: whoever takes the waiter out of the slot sees it fully built (pairs with their acquire).
+  slot.store(waiter, std::memory_order_release);
+  // seq_cst: the announce precedes the recheck in S, exactly as a sleeping thread's does.
+  sleep_word.store(static_cast<std::uint32_t>(sleep_state::parked), std::memory_order_seq_cst);
+  if (!changed(std::memory_order_seq_cst)) return false;
+  // acq_rel: settles the race with a waker that already saw the announce; only one of us gets it.
+  return slot.exchange(nullptr, std::memory_order_acq_rel) == waiter;
+}
+
+// Takes the waiter out of the slot if it is still `waiter` (a cancellation of that very operation).
+template <class Platform>
+bool unpark(typename Platform::atomics::template atomic<parked_waiter*>& slot, parked_waiter* waiter) {
+  // acq_rel: the same race as above, against the peer and this side's close.
+  return slot.compare_exchange_strong(waiter, nullptr, std::memory_order_acq_rel, std::memory_order_relaxed);
+}
+
 // Called by the side that just published (a position or a close) with a seq_cst operation.
 // Returns whether it made the wake system call.
 template <class Platform>
-bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word) {
+bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
+               typename Platform::atomics::template atomic<parked_waiter*>& peer_slot) {
   // seq_cst: must follow the publishing store in S (pairs with the sleeper's announce); this plain
   // load keeps the common path free of a read-modify-write while nobody sleeps.
   if (sleep_word.load(std::memory_order_seq_cst) == static_cast<std::uint32_t>(sleep_state::awake))
     return false;
-  // seq_cst: only one waker of a given sleep pays for the system call.
-  if (sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_seq_cst) ==
-      static_cast<std::uint32_t>(sleep_state::awake))
-    return false;
-  Platform::futex_wake(sleep_word);
-  return true;
+  // seq_cst: only one waker of a given sleep pays for the system call or takes the parked waiter.
+  const auto previous =
+      static_cast<sleep_state>(sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_seq_cst));
+  if (previous == sleep_state::sleeping) {
+    Platform::futex_wake(sleep_word);
+    return true;
+  }
+  // acq_rel: acquire sees the waiter the parking side published; release orders our publication
+  // before the waiter's resumption for whoever takes the slot next.
+  if (previous == sleep_state::parked)
+    if (parked_waiter* waiter = peer_slot.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();
+  return false;
 }
 
 } // namespace ringpipe::core

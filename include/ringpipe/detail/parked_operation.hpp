@@ -1,0 +1,163 @@
+// How an asynchronous operation waits for the peer without a thread: it parks in the ring's
+// single-slot handoff, and whoever takes it out of the slot — the peer's commit, consume or close, a
+// cancellation, this side's close — resumes it exactly once by posting it to its executor.
+//
+// An Operation supplies `result_type` (the completion arguments as a tuple), `attempt(State&)` (one
+// non-blocking try: a result, or nullopt to keep waiting) and `failed(error_code)`.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+#include <asio/associated_allocator.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/associator.hpp>
+#include <asio/error.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+#include <asio/recycling_allocator.hpp>
+
+#include "ringpipe/core/wait.hpp"
+#include "ringpipe/detail/bound_handler.hpp"
+
+namespace ringpipe::detail {
+
+// Runs a parked operation's next attempt; carries the operation's handler's associations, so Asio
+// runs it on the handler's associated executor and allocates for it with the handler's allocator.
+template <class Operation>
+struct resume_handler {
+  Operation* operation;
+  void operator()() const { operation->resume(); }
+};
+
+template <class Operation>
+struct cancellation_handler {
+  Operation* operation;
+  void operator()(asio::cancellation_type type) const {
+    if (type != asio::cancellation_type::none) operation->cancel();
+  }
+};
+
+template <class State, class Operation, class Handler, class IoExecutor>
+class parked_operation final : public core::parked_waiter {
+public:
+  using handler_type = Handler;
+  using result_type = typename Operation::result_type;
+
+  // Allocates with the handler's associated allocator; Asio's thread-local recycling by default, so
+  // that steady state allocates nothing.
+  static parked_operation* create(std::shared_ptr<State> state, Operation operation, Handler handler,
+                                  const IoExecutor& io_executor) {
+    allocator_type allocator(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+    parked_operation* memory = std::allocator_traits<allocator_type>::allocate(allocator, 1);
+    try {
+      return ::new (static_cast<void*>(memory))
+          parked_operation(std::move(state), std::move(operation), std::move(handler), io_executor);
+    } catch (...) {
+      std::allocator_traits<allocator_type>::deallocate(allocator, memory, 1);
+      throw;
+    }
+  }
+
+  // Offers the operation to the peer. If the peer's state changed while parking, takes it back and
+  // resumes it through the executor: never runs the handler inside the caller.
+  void park() {
+    install_cancellation();
+    if (state_->cursor.park(this)) wake();
+  }
+
+  void wake() noexcept override { asio::post(io_work_.get_executor(), resume_handler<parked_operation>{this}); }
+
+  void abort() noexcept override {
+    aborted_ = true;
+    wake();
+  }
+
+  // Per-operation cancellation: only a parked operation can be cancelled, and it has moved no byte.
+  void cancel() {
+    if (state_->cursor.unpark(this)) abort();
+  }
+
+  // On the handler's executor: one more attempt, then completion or parking again.
+  void resume() {
+    // acquire: pairs with close()'s release; a closed endpoint's cursor is not touched again.
+    if (aborted_ || !state_->open.load(std::memory_order_acquire))
+      return complete(Operation::failed(asio::error::operation_aborted));
+    if (std::optional<result_type> result = operation_.attempt(*state_)) return complete(std::move(*result));
+    park();
+  }
+
+  const Handler& handler() const noexcept { return handler_; }
+
+private:
+  using allocator_type = typename std::allocator_traits<
+      asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::template rebind_alloc<parked_operation>;
+  using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
+
+  parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler, const IoExecutor& io_executor)
+      : state_(std::move(state)), operation_(std::move(operation)), handler_(std::move(handler)),
+        io_work_(io_executor), handler_work_(asio::get_associated_executor(handler_, io_executor)) {}
+
+  void install_cancellation() {
+    if (cancellation_installed_) return;
+    asio::associated_cancellation_slot_t<Handler> slot = asio::get_associated_cancellation_slot(handler_);
+    if (!slot.is_connected()) return;
+    slot.template emplace<cancellation_handler<parked_operation>>(this);
+    cancellation_installed_ = true;
+  }
+
+  // Runs on the handler's executor (resume() was posted there), so the handler is called directly,
+  // after the operation's memory is released for reuse.
+  void complete(result_type result) {
+    if (cancellation_installed_) asio::get_associated_cancellation_slot(handler_).clear();
+    Handler handler(std::move(handler_));
+    asio::executor_work_guard<IoExecutor> io_work(std::move(io_work_));
+    asio::executor_work_guard<handler_executor_type> handler_work(std::move(handler_work_));
+    allocator_type allocator(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+    this->~parked_operation();
+    std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
+    std::apply(std::move(handler), std::move(result));
+  }
+
+  std::shared_ptr<State> state_;
+  Operation operation_;
+  Handler handler_;
+  // Outstanding work on both executors while the operation waits, as Asio's own operations keep.
+  asio::executor_work_guard<IoExecutor> io_work_;
+  asio::executor_work_guard<handler_executor_type> handler_work_;
+  bool cancellation_installed_ = false;
+  bool aborted_ = false;
+};
+
+// Completes at once, through the I/O executor, never inside the initiating function.
+template <class IoExecutor, class Handler, class... Args>
+void post_completion(const IoExecutor& io_executor, Handler&& handler, std::tuple<Args...> result) {
+  asio::post(io_executor, bound_handler<std::decay_t<Handler>, Args...>{std::forward<Handler>(handler), std::move(result)});
+}
+
+// Starts an asynchronous operation on an endpoint's state (null when the endpoint is closed).
+template <class State, class Operation, class Handler, class IoExecutor>
+void start_operation(const std::shared_ptr<State>& state, Operation operation, Handler&& handler,
+                     const IoExecutor& io_executor) {
+  if (!state) return post_completion(io_executor, std::forward<Handler>(handler), Operation::failed(asio::error::bad_descriptor));
+  if (auto result = operation.attempt(*state)) return post_completion(io_executor, std::forward<Handler>(handler), std::move(*result));
+  using operation_type = parked_operation<State, Operation, std::decay_t<Handler>, IoExecutor>;
+  operation_type::create(state, std::move(operation), std::forward<Handler>(handler), io_executor)->park();
+}
+
+} // namespace ringpipe::detail
+
+template <template <class, class> class Associator, class Operation, class DefaultCandidate>
+struct asio::associator<Associator, ringpipe::detail::resume_handler<Operation>, DefaultCandidate>
+    : Associator<typename Operation::handler_type, DefaultCandidate> {
+  static typename Associator<typename Operation::handler_type, DefaultCandidate>::type
+  get(const ringpipe::detail::resume_handler<Operation>& resume,
+      const DefaultCandidate& candidate = DefaultCandidate()) noexcept {
+    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation->handler(), candidate);
+  }
+};
