@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iostream>
 #include <limits>
 #include <memory>
 #include <source_location>
@@ -118,6 +119,7 @@ struct relacy_platform {
 };
 
 using header = core::basic_ring_header<relacy_atomics>;
+using waiter_slots = core::basic_waiter_slots<relacy_atomics>;
 using producer = core::basic_producer<relacy_platform>;
 using consumer = core::basic_consumer<relacy_platform>;
 
@@ -134,11 +136,11 @@ public:
     // Relacy allocates the test suite with malloc, which ignores the header's 128-byte alignment.
     void* place = header_storage_.data();
     std::size_t space = header_storage_.size();
-    header_ = std::construct_at(
-        static_cast<header*>(std::align(alignof(header), sizeof(header), place, space)));
+    header_ =
+        std::construct_at(static_cast<header*>(std::align(alignof(header), sizeof(header), place, space)));
     header_->magic = core::ring_magic;
     header_->version = core::layout_version;
-    header_->header_size = core::header_region_size;
+    header_->header_size = static_cast<std::uint32_t>(core::header_region_size);
     header_->capacity = capacity;
   }
   ~ring_fixture() {
@@ -149,7 +151,7 @@ public:
   // Writes the message, as much per commit as fits, then closes. Returns `ready` once all of it was
   // committed, otherwise why the wait for room stopped.
   core::wait_status write_message() {
-    producer writer(*header_);
+    producer writer(*header_, slots_);
     core::wait_status status = core::wait_status::ready;
     for (std::size_t written = 0; written < message.size() && status == core::wait_status::ready;) {
       const core::region room = writer.writable();
@@ -158,7 +160,8 @@ public:
         continue;
       }
       const std::size_t n = std::min(room.size, message.size() - written);
-      for (std::size_t i = 0; i != n; ++i) data_[(room.offset + i) % capacity]($) = message[written + i];
+      for (std::size_t i = 0; i != n; ++i)
+        data_[(room.offset + i) % capacity]($) = message[written + i];
       writer.commit(n);
       written += n;
     }
@@ -169,7 +172,7 @@ public:
   // Reads up to `limit` bytes or until the writer closed, checking each against the message, then
   // closes. Returns how many bytes it read.
   std::size_t read_message(std::size_t limit) {
-    consumer reader(*header_);
+    consumer reader(*header_, slots_);
     std::size_t read = 0;
     while (read < limit) {
       const core::region committed = reader.readable();
@@ -193,6 +196,8 @@ private:
   simulated_futex futex_;
   std::array<std::byte, sizeof(header) + alignof(header)> header_storage_;
   header* header_;
+  // Never used here: only asynchronous operations park, and these threads sleep.
+  waiter_slots slots_{};
   std::array<rl::var<unsigned char>, capacity> data_;
 };
 
@@ -228,16 +233,24 @@ struct reader_closes_early : rl::test_suite<reader_closes_early, 2> {
   }
 };
 
+// Every interleaving with up to four preemptions, then random ones: the context-bound scheduler lets a
+// load see only the latest or the previous store, the random one goes deeper into each atomic's history.
 template <class Suite>
-bool check(rl::iteration_t iterations) {
-  rl::test_params params;
-  params.iteration_count = iterations;
-  return rl::simulate<Suite>(params);
+bool check() {
+  rl::test_params bounded;
+  bounded.search_type = rl::sched_bound;
+  bounded.context_bound = 4;
+  rl::test_params random;
+  random.iteration_count = 1000000;
+  std::cout << "[context bound " << bounded.context_bound << "] ";
+  if (!rl::simulate<Suite>(bounded)) return false;
+  std::cout << "[random, " << random.iteration_count << " iterations] ";
+  return rl::simulate<Suite>(random);
 }
 
 int main() {
   // Both run even if the first fails, so that a planted bug is reported by every suite it breaks.
-  const bool streams = check<writer_streams_to_reader>(200000);
-  const bool closes = check<reader_closes_early>(200000);
+  const bool streams = check<writer_streams_to_reader>();
+  const bool closes = check<reader_closes_early>();
   return streams && closes ? 0 : 1;
 }
