@@ -6,6 +6,7 @@ packages=(
   build-essential cmake clang-14 git  # toolchains: g++ 12 builds and tests, clang 14 must compile too
   libasio-dev catch2 libfmt-dev       # the library, its tests, the benchmarks' output
   relacy-dev                          # the model check of the lock-free protocol
+  libssl-dev                          # the test of asio::ssl::stream over a ringpipe stream
 )
 
 run_as_root() {

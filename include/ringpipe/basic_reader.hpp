@@ -113,4 +113,6 @@ public:
   }
 };
 
+using reader = basic_reader<asio::any_io_executor>;
+
 } // namespace ringpipe

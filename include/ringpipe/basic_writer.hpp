@@ -117,4 +117,6 @@ public:
   }
 };
 
+using writer = basic_writer<asio::any_io_executor>;
+
 } // namespace ringpipe

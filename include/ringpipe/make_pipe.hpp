@@ -12,9 +12,6 @@
 
 namespace ringpipe {
 
-using writer = basic_writer<asio::any_io_executor>;
-using reader = basic_reader<asio::any_io_executor>;
-
 // A ring of at least `capacity` bytes (rounded up to the page size) with its writer and reader, each
 // bound to its own executor. Throws std::invalid_argument for a capacity of 0 or above
 // core::max_capacity, std::system_error when the system refuses the memory.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ringpipe/basic_reader.hpp"
+#include "ringpipe/basic_stream.hpp"
 #include "ringpipe/basic_writer.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/make_pipe.hpp"
