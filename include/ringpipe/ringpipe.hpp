@@ -1,6 +1,7 @@
 // The whole public API of ringpipe.
 #pragma once
 
+#include "ringpipe/async_pump.hpp"
 #include "ringpipe/basic_reader.hpp"
 #include "ringpipe/basic_stream.hpp"
 #include "ringpipe/basic_writer.hpp"

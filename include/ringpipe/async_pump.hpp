@@ -1,0 +1,208 @@
+// async_pump: moves bytes from any AsyncReadStream to any AsyncWriteStream until end of stream, with
+// bounded memory, like Node's readable.pipe(writable). Zero-copy when a side is a ringpipe endpoint:
+// a source reads straight into the sink's ring memory, a sink writes straight out of the source's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <asio/async_result.hpp>
+#include <asio/buffer.hpp>
+#include <asio/compose.hpp>
+#include <asio/error.hpp>
+#include <asio/write.hpp>
+
+#include "ringpipe/basic_reader.hpp"
+#include "ringpipe/basic_stream.hpp"
+#include "ringpipe/basic_writer.hpp"
+
+namespace ringpipe {
+
+struct pump_options {
+  // At the source's end of stream, close a ringpipe sink (a writer, or a stream's writing half), so
+  // the reader downstream sees eof, as Node's pipe() ends its destination.
+  bool close_sink = true;
+  // The buffer between two streams that are not ringpipe endpoints: the pump's whole memory.
+  std::size_t buffer_size = 64 * 1024;
+};
+
+namespace detail {
+
+template <class T>
+struct ring_writer_of {
+  static constexpr bool value = false;
+};
+template <class Executor>
+struct ring_writer_of<basic_writer<Executor>> {
+  static constexpr bool value = true;
+  static basic_writer<Executor>& get(basic_writer<Executor>& w) noexcept { return w; }
+};
+template <class Executor>
+struct ring_writer_of<basic_stream<Executor>> {
+  static constexpr bool value = true;
+  static basic_writer<Executor>& get(basic_stream<Executor>& s) noexcept { return s.writer(); }
+};
+
+template <class T>
+struct ring_reader_of {
+  static constexpr bool value = false;
+};
+template <class Executor>
+struct ring_reader_of<basic_reader<Executor>> {
+  static constexpr bool value = true;
+  static basic_reader<Executor>& get(basic_reader<Executor>& r) noexcept { return r; }
+};
+template <class Executor>
+struct ring_reader_of<basic_stream<Executor>> {
+  static constexpr bool value = true;
+  static basic_reader<Executor>& get(basic_stream<Executor>& s) noexcept { return s.reader(); }
+};
+
+// Ends a ringpipe sink at the source's end of stream; other sinks are left as they are.
+template <class Sink>
+void finish_sink(Sink& sink, const pump_options& options) {
+  if constexpr (ring_writer_of<Sink>::value)
+    if (options.close_sink) ring_writer_of<Sink>::get(sink).close();
+}
+
+// Source -> the sink's ring memory: wait for room, read into it, commit.
+template <class Source, class Sink>
+struct pump_into_ring {
+  Source& source;
+  Sink& sink;
+  pump_options options;
+  std::uint64_t total = 0;
+  enum { starting, waited, read } state = starting;
+
+  template <class Self>
+  void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+    auto& writer = ring_writer_of<Sink>::get(sink);
+    switch (state) {
+    case starting:
+      state = waited;
+      return writer.async_wait(std::move(self));
+    case waited:
+      if (ec) return self.complete(ec, total);
+      state = read;
+      return source.async_read_some(writer.prepare(), std::move(self));
+    case read:
+      if (n != 0) {
+        std::error_code commit_error;
+        writer.commit(n, commit_error);
+        if (commit_error) return self.complete(commit_error, total);
+        total += n;
+      }
+      if (ec == asio::error::eof) {
+        finish_sink(sink, options);
+        return self.complete({}, total);
+      }
+      if (ec) return self.complete(ec, total);
+      state = waited;
+      return writer.async_wait(std::move(self));
+    }
+  }
+};
+
+// The source's ring memory -> sink: wait for data, write it out of the ring, consume what was written.
+template <class Source, class Sink>
+struct pump_out_of_ring {
+  Source& source;
+  Sink& sink;
+  pump_options options;
+  std::uint64_t total = 0;
+  enum { starting, waited, wrote } state = starting;
+
+  template <class Self>
+  void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+    auto& reader = ring_reader_of<Source>::get(source);
+    switch (state) {
+    case starting:
+      state = waited;
+      return reader.async_wait(std::move(self));
+    case waited:
+      if (ec == asio::error::eof) {
+        finish_sink(sink, options);
+        return self.complete({}, total);
+      }
+      if (ec) return self.complete(ec, total);
+      state = wrote;
+      return sink.async_write_some(reader.data(), std::move(self));
+    case wrote:
+      reader.consume(n);
+      total += n;
+      if (ec) return self.complete(ec, total);
+      state = waited;
+      return reader.async_wait(std::move(self));
+    }
+  }
+};
+
+// Neither side is a ring: one bounded buffer, read into and written out in full.
+template <class Source, class Sink>
+struct pump_through_buffer {
+  Source& source;
+  Sink& sink;
+  pump_options options;
+  std::vector<std::byte> buffer = std::vector<std::byte>(options.buffer_size);
+  std::uint64_t total = 0;
+  enum { starting, read, wrote } state = starting;
+
+  template <class Self>
+  void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+    switch (state) {
+    case starting:
+      state = read;
+      return source.async_read_some(asio::buffer(buffer), std::move(self));
+    case read:
+      if (ec == asio::error::eof) return self.complete({}, total);
+      if (ec) return self.complete(ec, total);
+      state = wrote;
+      return asio::async_write(sink, asio::buffer(buffer.data(), n), std::move(self));
+    case wrote:
+      total += n;
+      if (ec) return self.complete(ec, total);
+      state = read;
+      return source.async_read_some(asio::buffer(buffer), std::move(self));
+    }
+  }
+};
+
+template <class Source, class Sink>
+auto make_pump(Source& source, Sink& sink, const pump_options& options) {
+  if constexpr (ring_reader_of<Source>::value)
+    return pump_out_of_ring<Source, Sink>{source, sink, options};
+  else if constexpr (ring_writer_of<Sink>::value)
+    return pump_into_ring<Source, Sink>{source, sink, options};
+  else
+    return pump_through_buffer<Source, Sink>{source, sink, options};
+}
+
+} // namespace detail
+
+// Moves bytes from `source` to `sink` until the source's end of stream, then (by default) closes a
+// ringpipe sink and completes with (error_code{}, bytes moved). An error from either side ends it with
+// that error and the count so far; so does cancellation (asio::error::operation_aborted). Both
+// objects must outlive the operation. Memory: the ring when a side is a ringpipe endpoint, else one
+// buffer of options.buffer_size bytes.
+template <class Source, class Sink,
+          asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
+              asio::default_completion_token_t<typename Source::executor_type>>
+auto async_pump(Source& source, Sink& sink, pump_options options,
+                CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
+  return asio::async_compose<CompletionToken, void(std::error_code, std::uint64_t)>(
+      detail::make_pump(source, sink, options), token, source, sink);
+}
+
+template <class Source, class Sink,
+          asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
+              asio::default_completion_token_t<typename Source::executor_type>>
+auto async_pump(Source& source, Sink& sink,
+                CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
+  return async_pump(source, sink, pump_options{}, std::forward<CompletionToken>(token));
+}
+
+} // namespace ringpipe

@@ -1,0 +1,186 @@
+// async_pump between ringpipe endpoints and sockets, in every combination, with errors and cancellation.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/local/connect_pair.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "ringpipe/ringpipe.hpp"
+#include "test_support.hpp"
+
+using namespace std::chrono_literals;
+using unix_socket = asio::local::stream_protocol::socket;
+
+namespace {
+
+constexpr std::uint64_t stream_size = 4 << 20;
+
+// Writes the test stream into `sink` and then ends it (shutdown for a socket, close for a writer).
+template <class Sink>
+asio::awaitable<void> send_stream(Sink& sink) {
+  std::vector<std::byte> chunk(10000);
+  for (std::uint64_t position = 0; position < stream_size;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), stream_size - position));
+    ringpipe::test::fill_stream(std::span(chunk).first(n), position);
+    position += co_await asio::async_write(sink, asio::buffer(chunk.data(), n), asio::use_awaitable);
+  }
+  if constexpr (std::is_same_v<Sink, unix_socket>)
+    sink.shutdown(unix_socket::shutdown_send);
+  else
+    sink.close();
+}
+
+// Reads the test stream from `source` to its end; returns the bytes that matched, in order.
+template <class Source>
+asio::awaitable<std::uint64_t> receive_stream(Source& source) {
+  std::vector<std::byte> chunk(7000);
+  std::uint64_t position = 0;
+  for (;;) {
+    std::error_code ec;
+    const std::size_t n = co_await source.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    if (ringpipe::test::first_mismatch(std::span(chunk).first(n), position) != n) break;
+    position += n;
+  }
+  co_return position;
+}
+
+struct pump_result {
+  std::error_code error;
+  std::uint64_t total = 0;
+};
+
+template <class Source, class Sink>
+void start_pump(Source& source, Sink& sink, pump_result& result, ringpipe::pump_options options = {}) {
+  ringpipe::async_pump(source, sink, options, [&result](std::error_code ec, std::uint64_t total) {
+    result = {ec, total};
+  });
+}
+
+void run(asio::io_context& io) {
+  io.run_for(30s);
+  REQUIRE(io.stopped());
+}
+
+} // namespace
+
+TEST_CASE("a socket pumped into a ring: zero-copy reads, eof passed downstream") {
+  asio::io_context io;
+  unix_socket in(io), in_peer(io);
+  asio::local::connect_pair(in, in_peer);
+  auto [w, r] = ringpipe::make_pipe(io, 64 * 1024);
+  pump_result result;
+  std::uint64_t received = 0;
+  start_pump(in, w, result);
+  asio::co_spawn(io, send_stream(in_peer), asio::detached);
+  asio::co_spawn(io, [&r = r, &received]() -> asio::awaitable<void> { received = co_await receive_stream(r); }, asio::detached);
+  run(io);
+  CHECK_FALSE(result.error);
+  CHECK(result.total == stream_size);
+  CHECK(received == stream_size);
+  CHECK_FALSE(w.is_open());
+}
+
+TEST_CASE("a ring pumped into a socket: zero-copy writes out of ring memory") {
+  asio::io_context io;
+  unix_socket out(io), out_peer(io);
+  asio::local::connect_pair(out, out_peer);
+  auto [w, r] = ringpipe::make_pipe(io, 64 * 1024);
+  pump_result result;
+  std::uint64_t received = 0;
+  start_pump(r, out, result);
+  asio::co_spawn(io, send_stream(w), asio::detached);
+  asio::co_spawn(io, [&out_peer, &received]() -> asio::awaitable<void> { received = co_await receive_stream(out_peer); }, asio::detached);
+  io.run_for(30s);
+  CHECK_FALSE(result.error);
+  CHECK(result.total == stream_size);
+  out.shutdown(unix_socket::shutdown_send);
+  io.restart();
+  run(io);
+  CHECK(received == stream_size);
+}
+
+TEST_CASE("a ring pumped into another ring, and a socket into a socket through a bounded buffer") {
+  asio::io_context io;
+  auto [w1, r1] = ringpipe::make_pipe(io, 16 * 1024);
+  auto [w2, r2] = ringpipe::make_pipe(io, 16 * 1024);
+  unix_socket a(io), a_peer(io), b(io), b_peer(io);
+  asio::local::connect_pair(a, a_peer);
+  asio::local::connect_pair(b, b_peer);
+  pump_result ring_to_ring, socket_to_socket;
+  std::uint64_t received_ring = 0, received_socket = 0;
+  start_pump(r1, w2, ring_to_ring);
+  start_pump(a, b, socket_to_socket, {.close_sink = true, .buffer_size = 4096});
+  asio::co_spawn(io, send_stream(w1), asio::detached);
+  asio::co_spawn(io, send_stream(a_peer), asio::detached);
+  asio::co_spawn(io, [&r2 = r2, &received_ring]() -> asio::awaitable<void> { received_ring = co_await receive_stream(r2); }, asio::detached);
+  asio::co_spawn(io, [&b_peer, &b, &socket_to_socket, &received_socket]() -> asio::awaitable<void> {
+    std::vector<std::byte> all(stream_size);
+    co_await asio::async_read(b_peer, asio::buffer(all), asio::use_awaitable);
+    received_socket = ringpipe::test::first_mismatch(all, 0);
+  }, asio::detached);
+  run(io);
+  CHECK(ring_to_ring.total == stream_size);
+  CHECK(received_ring == stream_size);
+  CHECK(socket_to_socket.total == stream_size);
+  CHECK(received_socket == stream_size);
+}
+
+TEST_CASE("close_sink = false leaves the ringpipe sink open at the source's end") {
+  asio::io_context io;
+  auto [w1, r1] = ringpipe::make_pipe(io, 4096);
+  auto [w2, r2] = ringpipe::make_pipe(io, 4096);
+  pump_result result;
+  start_pump(r1, w2, result, {.close_sink = false});
+  w1.write_some(asio::buffer("abc", 3));
+  w1.close();
+  run(io);
+  CHECK(result.total == 3);
+  CHECK(w2.is_open());
+  std::array<char, 3> in{};
+  CHECK(r2.read_some(asio::buffer(in)) == 3);
+  CHECK_FALSE(r2.wait_for(10ms));
+}
+
+TEST_CASE("a sink that fails ends the pump with its error and the count so far") {
+  asio::io_context io;
+  auto [w1, r1] = ringpipe::make_pipe(io, 4096);
+  auto [w2, r2] = ringpipe::make_pipe(io, 4096);
+  pump_result result;
+  start_pump(r1, w2, result);
+  w1.write_some(asio::buffer("abc", 3));
+  io.poll();
+  r2.close();
+  w1.write_some(asio::buffer("def", 3));
+  run(io);
+  CHECK(result.error == asio::error::broken_pipe);
+  CHECK(result.total == 3);
+}
+
+TEST_CASE("a pump is cancellable and reports what it moved") {
+  asio::io_context io;
+  auto [w1, r1] = ringpipe::make_pipe(io, 4096);
+  auto [w2, r2] = ringpipe::make_pipe(io, 4096);
+  asio::cancellation_signal signal;
+  pump_result result;
+  ringpipe::async_pump(r1, w2, asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::uint64_t total) {
+                         result = {ec, total};
+                       }));
+  w1.write_some(asio::buffer("12345", 5));
+  io.poll();
+  signal.emit(asio::cancellation_type::terminal);
+  run(io);
+  CHECK(result.error == asio::error::operation_aborted);
+  CHECK(result.total == 5);
+}
