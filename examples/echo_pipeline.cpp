@@ -1,0 +1,188 @@
+// The echo pipeline: a TCP server written with coroutines where every connection runs
+//
+//   socket --async_pump--> ring --> blocking worker thread --> ring --async_pump--> socket
+//
+// The pumps are zero-copy (the socket reads into and writes out of ring memory); the worker is a plain
+// thread using read_some/write_some, to show both kinds of endpoint on one ring. Backpressure is end to
+// end: a client that does not read stalls its own connection, and the server's memory stays fixed.
+//
+//   echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]
+//
+// --port 0 picks a free port (printed as "listening on PORT"). --upper upper-cases instead of echoing.
+// --demo starts the server on a free port, runs a built-in client against it, prints what it did and
+// exits. SIGINT/SIGTERM shut the server down cleanly.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <list>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/system_executor.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "echo_client.hpp"
+#include "ringpipe/ringpipe.hpp"
+#include "work_queue.hpp"
+
+namespace {
+
+using asio::ip::tcp;
+
+struct options {
+  unsigned short port = 5555;
+  std::size_t ring_size = 256 * 1024;
+  unsigned workers = 4;
+  bool upper = false;
+  bool demo = false;
+};
+
+options parse_options(int argc, char** argv) {
+  options parsed;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (flag == "--port" && has_value)
+      parsed.port = static_cast<unsigned short>(std::strtoul(argv[++i], nullptr, 10));
+    else if (flag == "--ring" && has_value)
+      parsed.ring_size = std::strtoull(argv[++i], nullptr, 0);
+    else if (flag == "--workers" && has_value)
+      parsed.workers = static_cast<unsigned>(std::max(1ul, std::strtoul(argv[++i], nullptr, 10)));
+    else if (flag == "--upper")
+      parsed.upper = true;
+    else if (flag == "--demo")
+      parsed.demo = true;
+    else
+      throw std::invalid_argument("unknown option " + flag +
+                                  "; usage: echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]");
+  }
+  if (parsed.demo) parsed.port = 0;
+  return parsed;
+}
+
+// The worker's half of a connection: it reads requests from one ring and writes replies to the other.
+struct worker_job {
+  ringpipe::reader requests;
+  ringpipe::writer replies;
+};
+
+// A worker thread serves one connection at a time, blocking on the rings, until its client is done.
+void serve(worker_job job, bool upper) {
+  std::vector<char> buffer(64 * 1024);
+  std::error_code ec;
+  for (;;) {
+    const std::size_t n = job.requests.read_some(asio::buffer(buffer), ec);
+    if (ec) break; // eof: the client finished sending; anything else: the connection is gone
+    if (upper) std::transform(buffer.begin(), buffer.begin() + static_cast<long>(n), buffer.begin(), [](char c) {
+        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      });
+    asio::write(job.replies, asio::buffer(buffer.data(), n), ec);
+    if (ec) break; // broken_pipe: the connection went away while we were replying
+  }
+}
+
+class server {
+public:
+  server(asio::io_context& io, const options& settings)
+      : io_(io), settings_(settings), acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), settings.port)) {
+    for (unsigned i = 0; i < settings.workers; ++i)
+      workers_.emplace_back([this] {
+        while (std::optional<worker_job> job = jobs_.pop()) serve(std::move(*job), settings_.upper);
+      });
+  }
+
+  ~server() {
+    jobs_.close();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      std::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) continue; // e.g. the client reset before we accepted: only its connection is lost
+      asio::co_spawn(io_, session(std::move(socket)), asio::detached);
+    }
+  }
+
+  // Stops accepting and ends every connection; the workers then finish and run() returns.
+  void shut_down() {
+    acceptor_.close();
+    for (tcp::socket* socket : sockets_) socket->close();
+  }
+
+private:
+  asio::awaitable<void> session(tcp::socket socket) {
+    using namespace asio::experimental::awaitable_operators;
+    auto tracked = sockets_.insert(sockets_.end(), &socket);
+    auto [requests_in, requests_out] = ringpipe::make_pipe(io_.get_executor(), asio::system_executor(), settings_.ring_size);
+    auto [replies_in, replies_out] = ringpipe::make_pipe(asio::system_executor(), io_.get_executor(), settings_.ring_size);
+    jobs_.push(worker_job{std::move(requests_out), std::move(replies_in)});
+    try {
+      // Client's end of stream closes requests_in; the worker then finishes and closes replies_in,
+      // which ends the second pump. An error on either side cancels the other.
+      co_await (ringpipe::async_pump(socket, requests_in, asio::use_awaitable) &&
+                ringpipe::async_pump(replies_out, socket, asio::use_awaitable));
+      socket.shutdown(tcp::socket::shutdown_send);
+    } catch (const std::system_error&) {
+      // A client that resets or vanishes costs its own connection only.
+    }
+    sockets_.erase(tracked);
+  }
+
+  asio::io_context& io_;
+  options settings_;
+  tcp::acceptor acceptor_;
+  std::list<tcp::socket*> sockets_;
+  work_queue<worker_job> jobs_;
+  std::vector<std::thread> workers_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const options settings = parse_options(argc, argv);
+    asio::io_context io;
+    server echo(io, settings);
+    asio::co_spawn(io, echo.accept_loop(), asio::detached);
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](std::error_code ec, int) {
+      if (!ec) echo.shut_down();
+    });
+    std::printf("listening on %u (ring %zu bytes, %u workers, %s)\n", echo.port(), settings.ring_size,
+                settings.workers, settings.upper ? "upper-case" : "echo");
+    std::fflush(stdout);
+    int status = 0;
+    std::thread client;
+    if (settings.demo)
+      client = std::thread([&] {
+        status = demo::run_client(echo.port(), settings.upper);
+        asio::post(io, [&] {
+          signals.cancel();
+          echo.shut_down();
+        });
+      });
+    io.run();
+    if (client.joinable()) client.join();
+    std::printf("shut down cleanly\n");
+    return status;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "echo_pipeline: %s\n", e.what());
+    return 1;
+  }
+}
