@@ -173,10 +173,10 @@ struct suite_check {
 constexpr suite_check suites[] = {
     {"writer_streams_to_reader", check<writer_streams_to_reader, 4, 1000000>},
     {"reader_closes_early", check<reader_closes_early, 4, 1000000>},
-    {"writer_streams_to_parked_reader", check<writer_streams_to_parked_reader, 4, 1000000>},
-    {"parked_writer_streams_to_reader", check<parked_writer_streams_to_reader, 4, 1000000>},
+    {"writer_streams_to_parked_reader", check<writer_streams_to_parked_reader, 3, 1000000>},
+    {"parked_writer_streams_to_reader", check<parked_writer_streams_to_reader, 3, 1000000>},
     {"reader_closes_on_parked_writer", check<reader_closes_on_parked_writer, 4, 1000000>},
-    {"cancel_races_with_wake", check<cancel_races_with_wake, 3, 1000000>},
+    {"cancel_races_with_wake", check<cancel_races_with_wake, 2, 1000000>},
     {"reader_closes_with_read_parked", check<reader_closes_with_read_parked, 4, 1000000>},
 };
 
