@@ -7,6 +7,7 @@ packages=(
   libasio-dev catch2 libfmt-dev       # the library, its tests, the benchmarks' output
   relacy-dev                          # the model check of the lock-free protocol
   libssl-dev                          # the test of asio::ssl::stream over a ringpipe stream
+  liburing-dev                        # asio::stream_file (io_uring) in the file pipeline example
 )
 
 run_as_root() {

@@ -89,6 +89,8 @@ public:
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 4
     // Planted double resumption: the compare-exchange split into a load and a store, so a cancellation
     // can take back an operation that the peer's wake takes out of the slot in between.
+    static_cast<void>(success);
+    static_cast<void>(failure);
     const T current = atomic_.load(rl::mo_acquire, caller(where));
     if (current != expected) {
       expected = current;
