@@ -14,6 +14,11 @@ public:
     case error::corrupt: return "the ring's shared state is corrupt";
     case error::commit_too_large: return "commit of more bytes than are writable";
     case error::consume_too_large: return "consume of more bytes than are readable";
+    case error::not_a_ring: return "the object is not a ringpipe ring";
+    case error::version_mismatch: return "the ring was made by an incompatible ringpipe layout version";
+    case error::size_mismatch: return "the ring's recorded sizes do not match the object";
+    case error::element_mismatch: return "the queue's element size or alignment differs from the ring's";
+    case error::peer_dead: return "the peer process died without closing the ring";
     }
     return "unknown ringpipe error";
   }

@@ -6,51 +6,58 @@
 #include <system_error>
 
 #include "ringpipe/error.hpp"
+#include "ring_identity.hpp"
 
 namespace ringpipe {
 
 struct ring::state {
-  state(core::ring_memory ring_memory, core::ring_header* ring_header)
-      : memory(std::move(ring_memory)), header(ring_header) {}
+  state(core::ring_memory ring_memory, const core::ring_identity& checked)
+      : memory(std::move(ring_memory)), header(reinterpret_cast<core::ring_header*>(memory.header())),
+        identity(checked) {}
 
   core::ring_memory memory;
   core::ring_header* header;
+  core::ring_identity identity;
   // Atomics, changed through const handles: parking is not a change of the ring's identity.
   mutable core::waiter_slots slots{};
 };
 
-namespace {
-
-void claim(std::atomic<std::uint32_t>& attached, error taken) {
-  // acq_rel: the winner's endpoint must see the state a previous owner published, and the
-  // exchange decides a race between two would-be owners.
-  if (attached.exchange(1, std::memory_order_acq_rel) != 0) throw std::system_error(make_error_code(taken));
-}
-
-} // namespace
-
-std::size_t ring::capacity() const noexcept { return state_ ? state_->memory.capacity() : 0; }
 bool ring::mirrored() const noexcept { return state_ && state_->memory.mirrored(); }
+int ring::native_handle() const noexcept { return state_ ? state_->memory.file_descriptor() : -1; }
+const core::ring_identity& ring::identity() const noexcept { return state_->identity; }
 core::ring_header& ring::header() const noexcept { return *state_->header; }
 std::byte* ring::data() const noexcept { return state_->memory.data(); }
 core::waiter_slots& ring::waiter_slots() const noexcept { return state_->slots; }
-void ring::claim_writer() const { claim(state_->header->writer_attached, error::writer_already_attached); }
-void ring::claim_reader() const { claim(state_->header->reader_attached, error::reader_already_attached); }
+
+core::role_lease ring::claim(core::role side) const {
+  core::role_lease lease(native_handle(), side);
+  auto& attached = side == core::role::writer ? header().writer_attached : header().reader_attached;
+  // acq_rel: the winner sees what the creator published; the exchange settles a race between two
+  // would-be owners. The lease was taken first, so a peer that sees the flag also sees the lock.
+  if (attached.exchange(1, std::memory_order_acq_rel) != 0)
+    throw std::system_error(make_error_code(side == core::role::writer ? error::writer_already_attached
+                                                                        : error::reader_already_attached));
+  return lease;
+}
+
+bool ring::peer_alive(core::role side, const core::role_lease& lease) const noexcept {
+  const core::ring_header& h = header();
+  const bool peer_is_writer = side == core::role::reader;
+  // acquire: a peer's flags are set before (attached) and after (closed) its lock is held.
+  const bool attached = (peer_is_writer ? h.writer_attached : h.reader_attached).load(std::memory_order_acquire);
+  const bool closed = (peer_is_writer ? h.writer_closed : h.reader_closed).load(std::memory_order_acquire);
+  return !attached || closed || lease.peer_holds_lock();
+}
+
+ring make_ring(core::ring_memory memory, const core::ring_identity& identity) {
+  return ring(std::make_shared<const ring::state>(std::move(memory), identity));
+}
 
 ring create_ring(std::size_t capacity, ring_options options) {
-  const std::uint64_t rounded = core::ring_memory::round_capacity(capacity);
-  if (rounded == 0)
-    throw std::invalid_argument("ringpipe: capacity " + std::to_string(capacity) +
-                                " is invalid: it must be between 1 and " + std::to_string(core::max_capacity) +
-                                " bytes");
-  core::ring_memory memory = core::ring_memory::create(rounded, options.mapping);
-  // The memory is fresh and zero-filled: the atomics start at zero, only the identity needs writing.
-  auto* header = new (memory.header()) core::ring_header{};
-  header->magic = core::ring_magic;
-  header->version = core::layout_version;
-  header->header_size = static_cast<std::uint32_t>(core::header_region_size);
-  header->capacity = rounded;
-  return ring(std::make_shared<const ring::state>(std::move(memory), header));
+  const core::ring_identity identity = detail::byte_ring_identity(capacity);
+  core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
+  detail::write_identity(memory, identity);
+  return make_ring(std::move(memory), identity);
 }
 
 } // namespace ringpipe

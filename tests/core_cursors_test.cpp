@@ -13,7 +13,10 @@ namespace {
 struct header_fixture {
   std::unique_ptr<ring_header> header = std::make_unique<ring_header>();
   waiter_slots slots{};
-  explicit header_fixture(std::uint64_t capacity) { header->capacity = capacity; }
+  explicit header_fixture(std::uint64_t capacity) {
+    header->identity.capacity = capacity;
+    header->identity.fill_limit = capacity;
+  }
 };
 
 } // namespace

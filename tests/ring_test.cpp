@@ -44,10 +44,12 @@ TEST_CASE("capacity is rounded up to the page size and reported as it really is"
 
 TEST_CASE("the header carries magic, layout version and capacity") {
   const auto ring = create_ring(3 * page);
-  CHECK(ring.header().magic == ringpipe::core::ring_magic);
-  CHECK(ring.header().version == ringpipe::core::layout_version);
-  CHECK(ring.header().capacity == 3 * page);
-  CHECK(ring.header().header_size == ringpipe::core::header_region_size);
+  const ringpipe::core::ring_identity& identity = ring.header().identity;
+  CHECK(identity.magic == ringpipe::core::ring_magic);
+  CHECK(identity.version == ringpipe::core::layout_version);
+  CHECK(identity.capacity == 3 * page);
+  CHECK(identity.fill_limit == 3 * page);
+  CHECK(identity.header_size == ringpipe::core::header_region_size);
 }
 
 TEST_CASE("in a mirrored ring the byte after the last is the first") {
@@ -72,16 +74,16 @@ TEST_CASE("a split ring maps the data area once") {
 
 TEST_CASE("each role of a ring is handed out once") {
   const auto ring = create_ring(page);
-  ring.claim_writer();
-  ring.claim_reader();
+  const auto writer_lease = ring.claim(ringpipe::core::role::writer);
+  const auto reader_lease = ring.claim(ringpipe::core::role::reader);
   try {
-    ring.claim_writer();
+    ring.claim(ringpipe::core::role::writer);
     FAIL("second writer accepted");
   } catch (const std::system_error& e) {
     CHECK(e.code() == ringpipe::error::writer_already_attached);
   }
   try {
-    ring.claim_reader();
+    ring.claim(ringpipe::core::role::reader);
     FAIL("second reader accepted");
   } catch (const std::system_error& e) {
     CHECK(e.code() == ringpipe::error::reader_already_attached);

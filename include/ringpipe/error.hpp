@@ -15,6 +15,11 @@ enum class error {
   corrupt,                     // the shared header broke an invariant (positions ran backwards, ...)
   commit_too_large,            // commit(n) with n above the writable space
   consume_too_large,           // consume(n) with n above the readable data
+  not_a_ring,                  // attaching to an object without a ringpipe header (wrong magic, too small)
+  version_mismatch,            // the ring was made by an incompatible layout version
+  size_mismatch,               // the header's sizes disagree with each other or with the object's size
+  element_mismatch,            // a queue's element size or alignment differs between the two sides
+  peer_dead,                   // the writer's process died without closing (after every committed byte)
 };
 
 const std::error_category& error_category() noexcept;

@@ -1,5 +1,7 @@
-// A ring: the shared memory both endpoints work on. A cheap, copyable handle; the memory lives until
-// the last handle (and the last endpoint built on it) goes away.
+// A ring: the memory both endpoints work on. A cheap, copyable handle; the memory lives until the last
+// handle (and the last endpoint built on it) goes away. Rings come from create_ring (private to this
+// process, unless its descriptor is passed on), and from create_shared_ring / open_shared_ring /
+// open_ring (shared_ring.hpp) across processes.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +9,7 @@
 #include <memory>
 
 #include "ringpipe/core/layout.hpp"
+#include "ringpipe/core/liveness.hpp"
 #include "ringpipe/core/memory.hpp"
 #include "ringpipe/core/platform.hpp"
 
@@ -22,35 +25,52 @@ public:
   ring() noexcept = default;
 
   // The usable size of the data area in bytes: the requested capacity rounded up to the page size.
-  std::size_t capacity() const noexcept;
+  std::size_t capacity() const noexcept { return state_ ? identity().capacity : 0; }
+
+  // The most bytes the ring holds at once: the capacity for a byte ring, a whole number of elements
+  // for a queue.
+  std::size_t fill_limit() const noexcept { return state_ ? identity().fill_limit : 0; }
 
   // Whether every readable/writable run is one contiguous span (see mapping_mode).
   bool mirrored() const noexcept;
 
+  // The ring's file descriptor (a memfd or POSIX shared-memory object), owned by the ring: pass it to
+  // another process (over a UNIX socket) and attach there with open_ring.
+  int native_handle() const noexcept;
+
   explicit operator bool() const noexcept { return state_ != nullptr; }
 
-  // For endpoints: the header and the first byte of the data area.
+  // The identity as validated when this process created or attached to the ring. The copy in shared
+  // memory is not trusted after that.
+  const core::ring_identity& identity() const noexcept;
+
+  // For endpoints: the header, the first byte of the data area, this process's waiter slots.
   core::ring_header& header() const noexcept;
   std::byte* data() const noexcept;
-  // This process's slots for parked asynchronous operations on this ring.
   core::waiter_slots& waiter_slots() const noexcept;
 
-  // Takes the writer or reader role, which a ring hands out once. Throws std::system_error with
+  // Takes a role, which a ring hands out once. Throws std::system_error with
   // error::writer_already_attached / error::reader_already_attached.
-  void claim_writer() const;
-  void claim_reader() const;
+  core::role_lease claim(core::role side) const;
+
+  // False once the peer of `side` attached and then died without closing.
+  bool peer_alive(core::role side, const core::role_lease& lease) const noexcept;
+
+  struct state;
 
 private:
-  friend ring create_ring(std::size_t capacity, ring_options options);
-  struct state;
+  friend ring make_ring(core::ring_memory memory, const core::ring_identity& identity);
   explicit ring(std::shared_ptr<const state> state) noexcept : state_(std::move(state)) {}
 
   std::shared_ptr<const state> state_;
 };
 
-// Creates a ring in fresh memory private to this process (a memfd). `capacity` is in bytes, rounded
-// up to the page size. Throws std::invalid_argument naming the value when it is 0 or above
-// core::max_capacity, and std::system_error when the system refuses the memory.
+// Creates a ring in fresh memory (a memfd). `capacity` is in bytes, rounded up to the page size.
+// Throws std::invalid_argument naming the value when it is 0 or above core::max_capacity, and
+// std::system_error when the system refuses the memory.
 ring create_ring(std::size_t capacity, ring_options options = {});
+
+// Wraps memory whose identity is already written and checked (used by the creating functions).
+ring make_ring(core::ring_memory memory, const core::ring_identity& identity);
 
 } // namespace ringpipe

@@ -8,3 +8,4 @@
 #include "ringpipe/error.hpp"
 #include "ringpipe/make_pipe.hpp"
 #include "ringpipe/ring.hpp"
+#include "ringpipe/shared_ring.hpp"

@@ -53,6 +53,10 @@ ring_memory ring_memory::create(std::uint64_t capacity, mapping_mode mode) {
     ::close(fd);
     throw failure;
   }
+  return map_file(fd, capacity, mode);
+}
+
+ring_memory ring_memory::map_file(int fd, std::uint64_t capacity, mapping_mode mode) {
   if (mode != mapping_mode::split) {
     if (std::byte* base = map_mirrored(fd, capacity))
       return ring_memory(fd, base, header_region_size + 2 * capacity, capacity, true);

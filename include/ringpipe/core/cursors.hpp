@@ -28,16 +28,19 @@ public:
   using waiter_slots_type = basic_waiter_slots<typename Platform::atomics>;
 
   basic_producer(header_type& header, waiter_slots_type& slots)
-      : header_(&header), slots_(&slots), capacity_(header.capacity),
+      : header_(&header), slots_(&slots), capacity_(header.identity.capacity),
+        fill_limit_(header.identity.fill_limit),
         // relaxed: only the producer writes it; attaching already synchronised with the creator.
         write_position_(header.write_position.load(std::memory_order_relaxed)),
-        write_offset_(write_position_ % capacity_),
+        write_offset_(capacity_ == 0 ? 0 : write_position_ % capacity_),
         // acquire: bytes the consumer released must be done being read before we overwrite them.
         cached_read_position_(header.read_position.load(std::memory_order_acquire)) {
-    corrupt_ = cached_read_position_ > write_position_ || write_position_ - cached_read_position_ > capacity_;
+    corrupt_ = capacity_ == 0 || fill_limit_ > capacity_ || cached_read_position_ > write_position_ ||
+               write_position_ - cached_read_position_ > fill_limit_;
   }
 
   std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t fill_limit() const noexcept { return fill_limit_; }
   std::uint64_t position() const noexcept { return write_position_; }
   bool corrupt() const noexcept { return corrupt_; }
 
@@ -45,7 +48,8 @@ public:
   // consumer's position only when the cached copy shows less than `wanted` bytes free.
   region writable(std::uint64_t wanted = 1) noexcept {
     if (free_space() < wanted) refresh(std::memory_order_acquire);
-    return {write_offset_, static_cast<std::size_t>(free_space())};
+    // Nothing is ever handed out from a ring whose shared state broke an invariant.
+    return {write_offset_, corrupt_ ? 0 : static_cast<std::size_t>(free_space())};
   }
 
   // Publishes n bytes already written at the write position; n must not exceed writable().size.
@@ -90,7 +94,7 @@ public:
   // Parks an asynchronous operation that found the ring full (see park_for_peer): returns true when
   // the ring changed meanwhile and the caller must resume `waiter` itself.
   bool park(parked_waiter* waiter) {
-    const std::uint64_t full_at = write_position_ - capacity_;
+    const std::uint64_t full_at = write_position_ - fill_limit_;
     return park_for_peer<Platform>(header_->writer_sleep, slots_->writer, waiter, [header = header_, full_at](std::memory_order order) {
       return header->read_position.load(order) != full_at || header->reader_closed.load(order) != 0;
     });
@@ -106,7 +110,7 @@ public:
   }
 
 private:
-  std::uint64_t free_space() const noexcept { return capacity_ - (write_position_ - cached_read_position_); }
+  std::uint64_t free_space() const noexcept { return fill_limit_ - (write_position_ - cached_read_position_); }
 
   void refresh(std::memory_order order) noexcept {
     const std::uint64_t read_position = header_->read_position.load(order);
@@ -120,7 +124,8 @@ private:
 
   header_type* header_;
   waiter_slots_type* slots_;
-  std::uint64_t capacity_;
+  std::uint64_t capacity_;   // where offsets wrap: the data area's size
+  std::uint64_t fill_limit_; // the most bytes in flight: the capacity, or a whole number of elements
   std::uint64_t write_position_;
   std::uint64_t write_offset_;
   std::uint64_t cached_read_position_;
@@ -134,12 +139,16 @@ public:
   using waiter_slots_type = basic_waiter_slots<typename Platform::atomics>;
 
   basic_consumer(header_type& header, waiter_slots_type& slots)
-      : header_(&header), slots_(&slots), capacity_(header.capacity),
+      : header_(&header), slots_(&slots), capacity_(header.identity.capacity),
+        fill_limit_(header.identity.fill_limit),
         // relaxed: only the consumer writes it.
         read_position_(header.read_position.load(std::memory_order_relaxed)),
-        read_offset_(read_position_ % capacity_), cached_write_position_(read_position_) {}
+        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_), cached_write_position_(read_position_) {
+    corrupt_ = capacity_ == 0 || fill_limit_ > capacity_;
+  }
 
   std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t fill_limit() const noexcept { return fill_limit_; }
   std::uint64_t position() const noexcept { return read_position_; }
   bool corrupt() const noexcept { return corrupt_; }
 
@@ -147,7 +156,8 @@ public:
   // producer's position only when the cached copy shows less than `wanted` bytes.
   region readable(std::uint64_t wanted = 1) noexcept {
     if (available() < wanted) refresh(std::memory_order_acquire);
-    return {read_offset_, static_cast<std::size_t>(available())};
+    // Nothing is ever handed out from a ring whose shared state broke an invariant.
+    return {read_offset_, corrupt_ ? 0 : static_cast<std::size_t>(available())};
   }
 
   // Releases n bytes already read; n must not exceed readable().size. Returns whether the writer had
@@ -220,8 +230,8 @@ private:
 
   void refresh(std::memory_order order) noexcept {
     const std::uint64_t write_position = header_->write_position.load(order);
-    // The producer's position only moves forward and is never more than a capacity ahead of ours.
-    if (write_position < cached_write_position_ || write_position - read_position_ > capacity_) {
+    // The producer's position only moves forward and is never more than the fill limit ahead of ours.
+    if (write_position < cached_write_position_ || write_position - read_position_ > fill_limit_) {
       corrupt_ = true;
       return;
     }
@@ -231,6 +241,7 @@ private:
   header_type* header_;
   waiter_slots_type* slots_;
   std::uint64_t capacity_;
+  std::uint64_t fill_limit_;
   std::uint64_t read_position_;
   std::uint64_t read_offset_;
   std::uint64_t cached_write_position_;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace ringpipe::core {
 
@@ -34,6 +35,20 @@ enum class sleep_state : std::uint32_t {
   parked = 2,   // an asynchronous operation of this side waits in the process's waiter slot
 };
 
+// The ring's identity: written once by the creator before any peer can see the region, immutable
+// after, and plain data, so that an attaching process can read and check it (with pread) before it
+// maps anything. fill_limit is the most bytes the ring holds at once: the capacity for a byte ring,
+// a whole number of elements for a queue (see make_queue), which may be less than the mapping.
+struct ring_identity {
+  std::uint64_t magic;
+  std::uint32_t version;
+  std::uint32_t header_size;
+  std::uint64_t capacity;
+  std::uint64_t fill_limit;
+  std::uint32_t element_size;
+  std::uint32_t element_align;
+};
+
 // Atomics is a policy: Atomics::atomic<T> is std::atomic<T> in production and a checked atomic
 // under the model checker, so the checker runs this very layout and the code that uses it.
 template <class Atomics>
@@ -41,11 +56,7 @@ struct basic_ring_header {
   template <class T>
   using atomic = typename Atomics::template atomic<T>;
 
-  // Identity, written once by the creator before any peer can see the region; immutable after.
-  alignas(cache_line_stride) std::uint64_t magic;
-  std::uint32_t version;
-  std::uint32_t header_size;
-  std::uint64_t capacity;
+  alignas(cache_line_stride) ring_identity identity;
 
   // Lifecycle: rarely written, read by the writer on every write (a shared, clean line).
   alignas(cache_line_stride) atomic<std::uint32_t> writer_attached;
@@ -78,6 +89,8 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
               "a ring shared between processes needs address-free, lock-free atomics");
 static_assert(sizeof(std::atomic<std::uint64_t>) == 8 && sizeof(std::atomic<std::uint32_t>) == 4,
               "the shared layout assumes atomics the size of their value");
+static_assert(std::is_trivially_copyable_v<ring_identity> && sizeof(ring_identity) == 40);
+static_assert(offsetof(ring_header, identity) == 0);
 static_assert(offsetof(ring_header, writer_attached) == 1 * cache_line_stride);
 static_assert(offsetof(ring_header, write_position) == 2 * cache_line_stride);
 static_assert(offsetof(ring_header, read_position) == 3 * cache_line_stride);

@@ -23,9 +23,13 @@ namespace ringpipe::core {
 
 class ring_memory {
 public:
-  // Maps a fresh, zero-filled region for `capacity` bytes of data (already validated and rounded by
+  // Maps a fresh, zero-filled memfd for `capacity` bytes of data (already validated and rounded by
   // the caller). Throws std::system_error when the system refuses.
   static ring_memory create(std::uint64_t capacity, mapping_mode mode);
+
+  // Maps `fd`, a file of header_region_size + capacity bytes, taking ownership of it (it is closed
+  // on failure too). Throws std::system_error when the system refuses.
+  static ring_memory map_file(int fd, std::uint64_t capacity, mapping_mode mode);
 
   // A multiple of the page size no smaller than `requested`, or 0 when that would exceed max_capacity.
   static std::uint64_t round_capacity(std::uint64_t requested) noexcept;

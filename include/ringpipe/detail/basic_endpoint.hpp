@@ -93,7 +93,6 @@ public:
 protected:
   basic_endpoint(const Executor& executor, ring memory) : executor_(executor) {
     if (!memory) throw std::invalid_argument("ringpipe: an endpoint needs a ring");
-    claim(memory);
     state_ = std::make_shared<State>(std::move(memory));
   }
 
@@ -160,13 +159,6 @@ private:
   private:
     basic_endpoint* self_;
   };
-
-  static void claim(const ring& memory) {
-    if constexpr (std::is_same_v<State, writer_state>)
-      memory.claim_writer();
-    else
-      memory.claim_reader();
-  }
 };
 
 } // namespace ringpipe::detail

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <type_traits>
 #include <cstddef>
 #include <optional>
 #include <system_error>
@@ -22,13 +24,38 @@ namespace ringpipe::detail {
 
 template <class Cursor>
 struct endpoint_state {
+  static constexpr core::role side = std::is_same_v<Cursor, core::producer> ? core::role::writer : core::role::reader;
+
+  // Takes the role (see ring::claim). The cursor reads its geometry from shared memory; if that no
+  // longer matches what was checked when attaching, a peer is tampering: refuse.
   explicit endpoint_state(ring ring_memory)
-      : memory(std::move(ring_memory)), cursor(memory.header(), memory.waiter_slots()) {}
+      : memory(std::move(ring_memory)), lease(memory.claim(side)), cursor(memory.header(), memory.waiter_slots()) {
+    if (cursor.capacity() != memory.capacity() || cursor.fill_limit() != memory.fill_limit())
+      throw std::system_error(make_error_code(error::corrupt));
+  }
+
+  // What this side reports once its peer's process died: the reader (after draining) peer_dead, the
+  // writer broken_pipe, as for a reader that closed.
+  static std::error_code peer_gone() noexcept {
+    if (side == core::role::reader) return error::peer_dead;
+    return asio::error::broken_pipe;
+  }
+
+  // Checks on the peer (a system call: only for a side that is already waiting). Sticky.
+  bool peer_alive() {
+    // relaxed: a flag this endpoint's own calls set and read; the kernel's lock state is the truth.
+    if (peer_dead.load(std::memory_order_relaxed)) return false;
+    if (memory.peer_alive(side, lease)) return true;
+    peer_dead.store(true, std::memory_order_relaxed);
+    return false;
+  }
 
   ring memory;
+  core::role_lease lease;
   Cursor cursor;
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
+  std::atomic<bool> peer_dead{false};
 };
 
 using writer_state = endpoint_state<core::producer>;
@@ -51,7 +78,12 @@ std::optional<std::size_t> try_write_some(writer_state& state, const ConstBuffer
     ec = error::corrupt;
     return 0;
   }
-  if (run.size == 0) return std::nullopt;
+  if (run.size == 0) {
+    // relaxed: set by this endpoint's own wait (see peer_alive).
+    if (!state.peer_dead.load(std::memory_order_relaxed)) return std::nullopt;
+    ec = writer_state::peer_gone();
+    return 0;
+  }
   const std::size_t copied = asio::buffer_copy(ring_buffers(state.memory, run), buffers);
   state.cursor.commit(copied);
   return copied;
@@ -79,6 +111,11 @@ std::optional<std::size_t> try_read_some(reader_state& state, const MutableBuffe
     ec = error::corrupt;
     return 0;
   }
+  // relaxed: set by this endpoint's own wait (see peer_alive).
+  if (state.peer_dead.load(std::memory_order_relaxed)) {
+    ec = reader_state::peer_gone();
+    return 0;
+  }
   return std::nullopt;
 }
 
@@ -90,7 +127,10 @@ inline bool try_wait(writer_state& state, std::error_code& ec) {
     return true;
   }
   const bool room = state.cursor.writable().size != 0;
-  if (state.cursor.corrupt()) ec = error::corrupt;
+  if (state.cursor.corrupt())
+    ec = error::corrupt;
+  else if (!room && state.peer_dead.load(std::memory_order_relaxed))
+    ec = writer_state::peer_gone();
   return room || ec;
 }
 
@@ -102,22 +142,37 @@ inline bool try_wait(reader_state& state, std::error_code& ec) {
     ec = asio::error::eof;
   else if (state.cursor.corrupt())
     ec = error::corrupt;
+  else if (state.peer_dead.load(std::memory_order_relaxed))
+    ec = reader_state::peer_gone();
   return static_cast<bool>(ec);
 }
 
-// Blocks until an attempt can make progress (or fail for good). Returns false when the deadline
-// passed (ec clear) or the shared state is corrupt (ec set).
-inline bool finish_sleep(core::wait_status status, std::error_code& ec) {
-  ec = status == core::wait_status::corrupt ? std::error_code(error::corrupt) : std::error_code();
-  return status == core::wait_status::ready || status == core::wait_status::closed;
+// Sleeps until an attempt can make progress (or fail for good), waking every liveness_interval to
+// check on the peer. Returns false when the deadline passed (ec clear), the shared state is corrupt
+// or the peer died (ec set).
+template <class State, class Wait>
+bool sleep_until_ready(State& state, const core::deadline& until, std::error_code& ec, Wait&& wait) {
+  ec.clear();
+  for (;;) {
+    const auto slice_end = std::chrono::steady_clock::now() + core::liveness_interval;
+    const bool sliced = !until || *until > slice_end;
+    const core::wait_status status = wait(sliced ? core::deadline(slice_end) : until);
+    if (status == core::wait_status::timed_out && sliced) {
+      if (state.peer_alive()) continue;
+      ec = State::peer_gone();
+      return false;
+    }
+    if (status == core::wait_status::corrupt) ec = error::corrupt;
+    return status == core::wait_status::ready || status == core::wait_status::closed;
+  }
 }
 
 inline bool sleep_until_ready(writer_state& state, const core::deadline& until, std::error_code& ec) {
-  return finish_sleep(state.cursor.wait_writable(until), ec);
+  return sleep_until_ready(state, until, ec, [&](const core::deadline& d) { return state.cursor.wait_writable(d); });
 }
 
 inline bool sleep_until_ready(reader_state& state, const core::deadline& until, std::error_code& ec) {
-  return finish_sleep(state.cursor.wait_readable(until), ec);
+  return sleep_until_ready(state, until, ec, [&](const core::deadline& d) { return state.cursor.wait_readable(d); });
 }
 
 } // namespace ringpipe::detail

@@ -1,0 +1,44 @@
+// Rings shared between processes: named (POSIX shared memory) or passed as a file descriptor.
+// Each process maps the data area (twice, when mirrored) at its own address; the header holds no
+// pointer. Writers and readers are built on these rings exactly as on create_ring's.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <system_error>
+
+#include <sys/types.h>
+
+#include "ringpipe/ring.hpp"
+
+namespace ringpipe {
+
+struct shared_ring_options {
+  mapping_mode mapping = mapping_mode::automatic;
+  // Access to the shared-memory object, as for shm_open(3).
+  mode_t permissions = 0600;
+};
+
+// Creates a named ring of at least `capacity` bytes (rounded up to the page size). Fails with
+// std::errc::file_exists when the name is taken, std::errc::invalid_argument for a name that is
+// empty or holds a '/' past the first character; throws std::invalid_argument for a bad capacity.
+ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options,
+                        std::error_code& ec);
+ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options = {});
+
+// Attaches to a named ring after checking its header: error::not_a_ring, error::version_mismatch,
+// error::size_mismatch for an object that is not a ring of ours, std::errc::no_such_file_or_directory
+// for an unknown name. Never crashes on a truncated, foreign or garbage object.
+ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec);
+ring open_shared_ring(std::string_view name, ring_options options = {});
+
+// Unlinks the name; processes attached keep their ring until they let go of it.
+void remove_shared_ring(std::string_view name, std::error_code& ec);
+void remove_shared_ring(std::string_view name);
+
+// Attaches to a ring by file descriptor (for instance a memfd received over a UNIX socket), with the
+// same checks as open_shared_ring. The descriptor is duplicated: the caller keeps its own.
+ring open_ring(int fd, ring_options options, std::error_code& ec);
+ring open_ring(int fd, ring_options options = {});
+
+} // namespace ringpipe
