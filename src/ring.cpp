@@ -20,6 +20,9 @@ struct ring::state {
   core::ring_identity identity;
   // Atomics, changed through const handles: parking is not a change of the ring's identity.
   mutable core::waiter_slots slots{};
+  // Roles taken through this very state: their endpoints share `slots`, so they wake each other's
+  // parked operations directly, without a watcher.
+  mutable std::atomic<bool> claimed_here[2]{};
 };
 
 bool ring::mirrored() const noexcept { return state_ && state_->memory.mirrored(); }
@@ -37,7 +40,15 @@ core::role_lease ring::claim(core::role side) const {
   if (attached.exchange(1, std::memory_order_acq_rel) != 0)
     throw std::system_error(make_error_code(side == core::role::writer ? error::writer_already_attached
                                                                         : error::reader_already_attached));
+  // release: pairs with peer_local()'s acquire.
+  state_->claimed_here[static_cast<int>(side)].store(true, std::memory_order_release);
   return lease;
+}
+
+bool ring::peer_local(core::role side) const noexcept {
+  const int peer = side == core::role::writer ? 1 : 0;
+  // acquire: pairs with claim()'s release.
+  return state_->claimed_here[peer].load(std::memory_order_acquire);
 }
 
 bool ring::peer_alive(core::role side, const core::role_lease& lease) const noexcept {

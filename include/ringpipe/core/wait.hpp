@@ -98,7 +98,11 @@ bool park_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& s
   sleep_word.store(static_cast<std::uint32_t>(sleep_state::parked), std::memory_order_seq_cst);
   if (!changed(std::memory_order_seq_cst)) return false;
   // acq_rel: settles the race with a waker that already saw the announce; only one of us gets it.
-  return slot.exchange(nullptr, std::memory_order_acq_rel) == waiter;
+  if (slot.exchange(nullptr, std::memory_order_acq_rel) != waiter) return false;
+  // Nobody waits any more: spare the next waker a futex call. relaxed: a waker that still reads
+  // `parked` finds the slot empty, which is harmless.
+  sleep_word.store(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_relaxed);
+  return true;
 }
 
 // Takes the waiter out of the slot if it is still `waiter` (a cancellation of that very operation).
@@ -124,11 +128,17 @@ bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep
     Platform::futex_wake(sleep_word);
     return true;
   }
+  if (previous != sleep_state::parked) return false;
   // acq_rel: acquire sees the waiter the parking side published; release orders our publication
   // before the waiter's resumption for whoever takes the slot next.
-  if (previous == sleep_state::parked)
-    if (parked_waiter* waiter = peer_slot.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();
-  return false;
+  if (parked_waiter* waiter = peer_slot.exchange(nullptr, std::memory_order_acq_rel)) {
+    waiter->wake();
+    return false;
+  }
+  // Parked, but not in our slot: the operation belongs to another process (or another handle on the
+  // ring in this one), whose watcher thread sleeps on the word (see parked_watcher).
+  Platform::futex_wake(sleep_word);
+  return true;
 }
 
 } // namespace ringpipe::core

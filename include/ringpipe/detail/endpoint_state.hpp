@@ -9,12 +9,14 @@
 #include <chrono>
 #include <type_traits>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <system_error>
 
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
 
+#include "ringpipe/core/parked_watcher.hpp"
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/detail/endpoint_support.hpp"
 #include "ringpipe/error.hpp"
@@ -50,12 +52,30 @@ struct endpoint_state {
     return false;
   }
 
+  // After an operation parked: a peer that does not share our waiter slots (another process, or
+  // another handle on the ring) can only wake it through a watcher (see core/parked_watcher.hpp).
+  void watch_parked() {
+    if (memory.peer_local(side)) return;
+    if (!watcher) {
+      core::waiter_slots& slots = memory.waiter_slots();
+      core::ring_header& header = memory.header();
+      watcher = std::make_unique<core::parked_watcher>(
+          side == core::role::writer ? header.writer_sleep : header.reader_sleep,
+          side == core::role::writer ? slots.writer : slots.reader, [this] { return memory.peer_alive(side, lease); },
+          // relaxed: the operation woken right after reads it on its own thread, after a post.
+          [this] { peer_dead.store(true, std::memory_order_relaxed); });
+    }
+    watcher->arm();
+  }
+
   ring memory;
   core::role_lease lease;
   Cursor cursor;
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
   std::atomic<bool> peer_dead{false};
+  // Last: stopped (and joined) before the members it uses go away.
+  std::unique_ptr<core::parked_watcher> watcher;
 };
 
 using writer_state = endpoint_state<core::producer>;

@@ -68,7 +68,13 @@ public:
   // resumes it through the executor: never runs the handler inside the caller.
   void park() {
     install_cancellation();
-    if (state_->cursor.park(this)) wake();
+    // Once parked, the operation may be resumed and freed on another thread: only the local copy of
+    // the state is used after that.
+    const std::shared_ptr<State> state = state_;
+    if (state->cursor.park(this))
+      wake();
+    else
+      state->watch_parked();
   }
 
   void wake() noexcept override { asio::post(io_work_.get_executor(), resume_handler<parked_operation>{this}); }
