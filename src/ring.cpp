@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "ringpipe/error.hpp"
-#include "ring_identity.hpp"
+#include "ringpipe/detail/ring_identity.hpp"
 
 namespace ringpipe {
 
@@ -65,9 +65,12 @@ ring make_ring(core::ring_memory memory, const core::ring_identity& identity) {
 }
 
 ring create_ring(std::size_t capacity, ring_options options) {
-  const core::ring_identity identity = detail::byte_ring_identity(capacity);
+  return detail::create_ring_with(detail::byte_ring_identity(capacity), options);
+}
+
+ring detail::create_ring_with(const core::ring_identity& identity, const ring_options& options) {
   core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
-  detail::write_identity(memory, identity);
+  write_identity(memory, identity);
   return make_ring(std::move(memory), identity);
 }
 

@@ -1,4 +1,4 @@
-#include "ring_identity.hpp"
+#include "ringpipe/detail/ring_identity.hpp"
 
 #include <new>
 #include <stdexcept>

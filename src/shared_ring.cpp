@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ringpipe/error.hpp"
-#include "ring_identity.hpp"
+#include "ringpipe/detail/ring_identity.hpp"
 
 namespace ringpipe {
 namespace {
@@ -59,7 +59,11 @@ ring attach(int fd, const ring_options& options, std::error_code& ec) {
 
 ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                         std::error_code& ec) {
-  const core::ring_identity identity = detail::byte_ring_identity(capacity);
+  return detail::create_shared_ring_with(name, detail::byte_ring_identity(capacity), options, ec);
+}
+
+ring detail::create_shared_ring_with(std::string_view name, const core::ring_identity& identity,
+                                     const shared_ring_options& options, std::error_code& ec) {
   std::string object_name;
   if (!to_object_name(name, object_name)) {
     ec = std::make_error_code(std::errc::invalid_argument);

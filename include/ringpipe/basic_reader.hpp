@@ -55,11 +55,7 @@ public:
   // at least 1, or 0 at once for empty buffers.
   template <class MutableBufferSequence>
   std::size_t read_some(const MutableBufferSequence& buffers, std::error_code& ec) {
-    if (!this->check_open(ec)) return 0;
-    for (;;) {
-      if (std::optional<std::size_t> read = detail::try_read_some(*this->state_, buffers, ec)) return *read;
-      if (!detail::sleep_until_ready(*this->state_, {}, ec)) return 0;
-    }
+    return this->check_open(ec) ? detail::blocking_read_some(*this->state_, buffers, ec) : 0;
   }
 
   template <class MutableBufferSequence>

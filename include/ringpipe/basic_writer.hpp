@@ -56,11 +56,7 @@ public:
   // at least 1, or 0 at once for empty buffers.
   template <class ConstBufferSequence>
   std::size_t write_some(const ConstBufferSequence& buffers, std::error_code& ec) {
-    if (!this->check_open(ec)) return 0;
-    for (;;) {
-      if (std::optional<std::size_t> written = detail::try_write_some(*this->state_, buffers, ec)) return *written;
-      if (!detail::sleep_until_ready(*this->state_, {}, ec)) return 0;
-    }
+    return this->check_open(ec) ? detail::blocking_write_some(*this->state_, buffers, ec) : 0;
   }
 
   template <class ConstBufferSequence>

@@ -7,5 +7,6 @@
 #include "ringpipe/basic_writer.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/make_pipe.hpp"
+#include "ringpipe/queue.hpp"
 #include "ringpipe/ring.hpp"
 #include "ringpipe/shared_ring.hpp"

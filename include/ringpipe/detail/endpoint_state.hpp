@@ -195,4 +195,21 @@ inline bool sleep_until_ready(reader_state& state, const core::deadline& until, 
   return sleep_until_ready(state, until, ec, [&](const core::deadline& d) { return state.cursor.wait_readable(d); });
 }
 
+// write_some and read_some: an attempt, and a sleep whenever it must wait.
+template <class ConstBufferSequence>
+std::size_t blocking_write_some(writer_state& state, const ConstBufferSequence& buffers, std::error_code& ec) {
+  for (;;) {
+    if (std::optional<std::size_t> written = try_write_some(state, buffers, ec)) return *written;
+    if (!sleep_until_ready(state, {}, ec)) return 0;
+  }
+}
+
+template <class MutableBufferSequence>
+std::size_t blocking_read_some(reader_state& state, const MutableBufferSequence& buffers, std::error_code& ec) {
+  for (;;) {
+    if (std::optional<std::size_t> read = try_read_some(state, buffers, ec)) return *read;
+    if (!sleep_until_ready(state, {}, ec)) return 0;
+  }
+}
+
 } // namespace ringpipe::detail

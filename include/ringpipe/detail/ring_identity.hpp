@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <system_error>
 
 #include "ringpipe/core/layout.hpp"
 #include "ringpipe/core/memory.hpp"
+#include "ringpipe/ring.hpp"
+#include "ringpipe/shared_ring.hpp"
 
 namespace ringpipe::detail {
 
@@ -22,5 +25,11 @@ void write_identity(core::ring_memory& memory, const core::ring_identity& identi
 // Checks an identity read from an object of `object_size` bytes: error::not_a_ring,
 // version_mismatch or size_mismatch, or no error.
 std::error_code check_identity(const core::ring_identity& identity, std::uint64_t object_size) noexcept;
+
+// Creates a ring (private memfd, or named) with the given identity; see create_ring and
+// create_shared_ring, which call these for byte rings.
+ring create_ring_with(const core::ring_identity& identity, const ring_options& options);
+ring create_shared_ring_with(std::string_view name, const core::ring_identity& identity,
+                             const shared_ring_options& options, std::error_code& ec);
 
 } // namespace ringpipe::detail

@@ -1,0 +1,276 @@
+// Object mode: a typed single-producer / single-consumer queue over the same ring, in one process or
+// across two. The capacity counts elements and is the exact backpressure limit; an element is never
+// split or torn (the ring's fill limit is a whole number of elements and every transfer moves whole
+// elements). A queue across processes checks that both sides agree on sizeof(T) and alignof(T).
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+
+#include "ringpipe/detail/basic_endpoint.hpp"
+#include "ringpipe/detail/ring_identity.hpp"
+#include "ringpipe/ring.hpp"
+#include "ringpipe/shared_ring.hpp"
+
+namespace ringpipe {
+
+namespace detail {
+
+template <class T>
+ring checked_for(ring memory) {
+  static_assert(std::is_trivially_copyable_v<T>, "queue elements are copied as bytes, across processes too");
+  if (memory && (memory.identity().element_size != sizeof(T) || memory.identity().element_align != alignof(T)))
+    throw std::system_error(make_error_code(error::element_mismatch));
+  return memory;
+}
+
+// A T made of the given bytes (or of zeros): T need not be default-constructible.
+template <class T>
+T from_bytes(const std::array<std::byte, sizeof(T)>& bytes) noexcept {
+  return std::bit_cast<T>(bytes);
+}
+
+template <class T>
+struct push_operation {
+  using result_type = std::tuple<std::error_code>;
+  T value;
+
+  std::optional<result_type> attempt(writer_state& state) const {
+    std::error_code ec;
+    if (try_write_some(state, asio::buffer(&value, sizeof(T)), ec)) return result_type{ec};
+    return std::nullopt;
+  }
+
+  static result_type failed(std::error_code ec) { return {ec}; }
+};
+
+template <class T>
+struct pop_operation {
+  using result_type = std::tuple<std::error_code, T>;
+
+  std::optional<result_type> attempt(reader_state& state) const {
+    std::array<std::byte, sizeof(T)> bytes{};
+    std::error_code ec;
+    if (!try_read_some(state, asio::buffer(bytes), ec)) return std::nullopt;
+    return result_type{ec, from_bytes<T>(bytes)};
+  }
+
+  static result_type failed(std::error_code ec) { return {ec, from_bytes<T>({})}; }
+};
+
+} // namespace detail
+
+// The sending end of a queue of T. Errors as for basic_writer: broken_pipe once the receiver closed
+// (or its process died), bad_descriptor when closed, operation_aborted when cancelled.
+template <class T, class Executor = asio::any_io_executor>
+class basic_queue_sender : public detail::basic_endpoint<Executor, detail::writer_state> {
+  using base = detail::basic_endpoint<Executor, detail::writer_state>;
+
+public:
+  using typename base::executor_type;
+  using value_type = T;
+
+  template <class OtherExecutor>
+  struct rebind_executor {
+    using other = basic_queue_sender<T, OtherExecutor>;
+  };
+
+  // Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
+  // was made for another element type.
+  basic_queue_sender(const executor_type& executor, ring memory) : base(executor, detail::checked_for<T>(std::move(memory))) {}
+
+  template <detail::execution_context_ref ExecutionContext>
+  basic_queue_sender(ExecutionContext& context, ring memory)
+      : basic_queue_sender(detail::executor_of<executor_type>(context), std::move(memory)) {}
+
+  basic_queue_sender(basic_queue_sender&&) noexcept = default;
+  basic_queue_sender& operator=(basic_queue_sender&&) noexcept = default;
+
+  template <class OtherExecutor>
+    requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_queue_sender(basic_queue_sender<T, OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+
+  // The queue's capacity in elements: the exact number push() accepts before blocking.
+  std::size_t capacity() const noexcept { return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0; }
+
+  // Blocks while the queue is full.
+  void push(const T& value, std::error_code& ec) { push(std::span<const T>(&value, 1), ec); }
+  void push(const T& value) { push(std::span<const T>(&value, 1)); }
+
+  // Pushes as many of `values` as fit, blocking only while none fits; returns how many.
+  std::size_t push(std::span<const T> values, std::error_code& ec) {
+    if (!this->check_open(ec)) return 0;
+    return detail::blocking_write_some(*this->state_, asio::buffer(values.data(), values.size_bytes()), ec) / sizeof(T);
+  }
+
+  std::size_t push(std::span<const T> values) {
+    std::error_code ec;
+    const std::size_t pushed = push(values, ec);
+    this->throw_if(ec, "push");
+    return pushed;
+  }
+
+  // Never blocks: false when the queue is full.
+  bool try_push(const T& value, std::error_code& ec) {
+    if (!this->check_open(ec)) return false;
+    const std::optional<std::size_t> written = detail::try_write_some(*this->state_, asio::buffer(&value, sizeof(T)), ec);
+    return written && *written == sizeof(T);
+  }
+
+  bool try_push(const T& value) {
+    std::error_code ec;
+    const bool pushed = try_push(value, ec);
+    this->throw_if(ec, "try_push");
+    return pushed;
+  }
+
+  // Suspends while the queue is full; completes with an error_code.
+  template <asio::completion_token_for<void(std::error_code)> PushToken = asio::default_completion_token_t<executor_type>>
+  auto async_push(const T& value, PushToken&& token = asio::default_completion_token_t<executor_type>()) {
+    return this->template initiate<detail::push_operation<T>, void(std::error_code)>({value}, std::forward<PushToken>(token));
+  }
+};
+
+// The receiving end of a queue of T. Errors as for basic_reader: eof once the sender closed and the
+// queue drained, error::peer_dead when the sender's process died, bad_descriptor, operation_aborted.
+template <class T, class Executor = asio::any_io_executor>
+class basic_queue_receiver : public detail::basic_endpoint<Executor, detail::reader_state> {
+  using base = detail::basic_endpoint<Executor, detail::reader_state>;
+
+public:
+  using typename base::executor_type;
+  using value_type = T;
+
+  template <class OtherExecutor>
+  struct rebind_executor {
+    using other = basic_queue_receiver<T, OtherExecutor>;
+  };
+
+  basic_queue_receiver(const executor_type& executor, ring memory)
+      : base(executor, detail::checked_for<T>(std::move(memory))) {}
+
+  template <detail::execution_context_ref ExecutionContext>
+  basic_queue_receiver(ExecutionContext& context, ring memory)
+      : basic_queue_receiver(detail::executor_of<executor_type>(context), std::move(memory)) {}
+
+  basic_queue_receiver(basic_queue_receiver&&) noexcept = default;
+  basic_queue_receiver& operator=(basic_queue_receiver&&) noexcept = default;
+
+  template <class OtherExecutor>
+    requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_queue_receiver(basic_queue_receiver<T, OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+
+  std::size_t capacity() const noexcept { return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0; }
+
+  // Blocks while the queue is empty. On error the returned value is all zero bytes.
+  T pop(std::error_code& ec) {
+    std::array<std::byte, sizeof(T)> bytes{};
+    if (this->check_open(ec)) detail::blocking_read_some(*this->state_, asio::buffer(bytes), ec);
+    return detail::from_bytes<T>(bytes);
+  }
+
+  T pop() {
+    std::error_code ec;
+    T value = pop(ec);
+    this->throw_if(ec, "pop");
+    return value;
+  }
+
+  // Pops as many elements as are there, up to out.size(), blocking only while there are none.
+  std::size_t pop(std::span<T> out, std::error_code& ec) {
+    if (!this->check_open(ec)) return 0;
+    return detail::blocking_read_some(*this->state_, asio::buffer(out.data(), out.size_bytes()), ec) / sizeof(T);
+  }
+
+  std::size_t pop(std::span<T> out) {
+    std::error_code ec;
+    const std::size_t popped = pop(out, ec);
+    this->throw_if(ec, "pop");
+    return popped;
+  }
+
+  // Never blocks: nullopt when the queue is empty (or on error, with ec set).
+  std::optional<T> try_pop(std::error_code& ec) {
+    std::array<std::byte, sizeof(T)> bytes{};
+    if (!this->check_open(ec)) return std::nullopt;
+    const std::optional<std::size_t> read = detail::try_read_some(*this->state_, asio::buffer(bytes), ec);
+    if (!read || *read != sizeof(T)) return std::nullopt;
+    return detail::from_bytes<T>(bytes);
+  }
+
+  std::optional<T> try_pop() {
+    std::error_code ec;
+    std::optional<T> value = try_pop(ec);
+    this->throw_if(ec, "try_pop");
+    return value;
+  }
+
+  // Suspends while the queue is empty; completes with (error_code, T).
+  template <asio::completion_token_for<void(std::error_code, T)> PopToken = asio::default_completion_token_t<executor_type>>
+  auto async_pop(PopToken&& token = asio::default_completion_token_t<executor_type>()) {
+    return this->template initiate<detail::pop_operation<T>, void(std::error_code, T)>({}, std::forward<PopToken>(token));
+  }
+};
+
+template <class T>
+using queue_sender = basic_queue_sender<T>;
+template <class T>
+using queue_receiver = basic_queue_receiver<T>;
+
+// A ring for a queue of exactly `capacity` elements of T, in fresh memory of this process.
+template <class T>
+ring create_queue_ring(std::size_t capacity, ring_options options = {}) {
+  return detail::create_ring_with(detail::queue_identity(capacity, sizeof(T), alignof(T)), options);
+}
+
+// A named ring for a queue of exactly `capacity` elements of T; attach with open_shared_ring.
+template <class T>
+ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options,
+                         std::error_code& ec) {
+  return detail::create_shared_ring_with(name, detail::queue_identity(capacity, sizeof(T), alignof(T)), options, ec);
+}
+
+template <class T>
+ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options = {}) {
+  std::error_code ec;
+  ring memory = create_shared_queue<T>(name, capacity, options, ec);
+  if (ec) throw std::system_error(ec, "ringpipe: create_shared_queue");
+  return memory;
+}
+
+// A queue of exactly `capacity` elements of T, with its two ends. Throws std::invalid_argument for a
+// capacity of 0 or one too large.
+template <class T>
+std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& sender_executor,
+                                                         const asio::any_io_executor& receiver_executor,
+                                                         std::size_t capacity, ring_options options = {}) {
+  ring memory = create_queue_ring<T>(capacity, options);
+  queue_sender<T> sender(sender_executor, memory);
+  queue_receiver<T> receiver(receiver_executor, std::move(memory));
+  return {std::move(sender), std::move(receiver)};
+}
+
+template <class T>
+std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& executor, std::size_t capacity,
+                                                         ring_options options = {}) {
+  return make_queue<T>(executor, executor, capacity, options);
+}
+
+template <class T, detail::execution_context_ref ExecutionContext>
+std::pair<queue_sender<T>, queue_receiver<T>> make_queue(ExecutionContext& context, std::size_t capacity,
+                                                         ring_options options = {}) {
+  return make_queue<T>(context.get_executor(), capacity, options);
+}
+
+} // namespace ringpipe
