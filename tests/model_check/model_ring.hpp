@@ -20,7 +20,7 @@ inline constexpr std::array<unsigned char, 6> message{'r', 'i', 'n', 'g', 'p', '
 // An asynchronous operation as detail::parked_operation runs it, reduced to what the parking protocol
 // sees. wake() and abort() post its resumption to its executor, which the thread that owns the operation
 // plays: after parking, that thread blocks in run() until the resumption is posted. A parking that
-// nobody resumes leaves it blocked for ever, which Relacy reports as a DEADLOCK; a second resumption
+// nobody resumes leaves it blocked forever, which Relacy reports as a DEADLOCK; a second resumption
 // of one parking fails an RL_ASSERT.
 class model_operation final : public core::parked_waiter {
 public:
@@ -42,7 +42,8 @@ public:
   // The executor running the posted resumption: blocks until there is one, then says which it was.
   outcome run() {
     executor_.lock($);
-    while (state_($).load() == state::parked) posted_.wait(executor_, $);
+    while (state_($).load() == state::parked)
+      posted_.wait(executor_, $);
     const state resumption = state_($).load();
     state_($).store(state::running);
     executor_.unlock($);
@@ -67,7 +68,8 @@ private:
     RL_ASSERT(parkings_($).load() != 0);
     executor_.lock($);
     // Only the one who took the operation out of the slot may resume it, and only once per parking.
-    RL_ASSERT(state_($).load() == state::parked);
+    const bool first_resumption = state_($).load() == state::parked;
+    RL_ASSERT(first_resumption);
     state_($).store(resumption);
     posted_.notify_one($);
     executor_.unlock($);
@@ -90,10 +92,14 @@ public:
     std::size_t space = header_storage_.size();
     header_ =
         std::construct_at(static_cast<header*>(std::align(alignof(header), sizeof(header), place, space)));
-    header_->magic = core::ring_magic;
-    header_->version = core::layout_version;
-    header_->header_size = static_cast<std::uint32_t>(core::header_region_size);
-    header_->capacity = capacity;
+    // A byte ring: it may fill its whole data area.
+    header_->identity = {.magic = core::ring_magic,
+                         .version = core::layout_version,
+                         .header_size = static_cast<std::uint32_t>(core::header_region_size),
+                         .capacity = capacity,
+                         .fill_limit = capacity,
+                         .element_size = 1,
+                         .element_align = 1};
   }
   ~ring_fixture() {
     std::destroy_at(header_);

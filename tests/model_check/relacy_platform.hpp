@@ -67,7 +67,8 @@ public:
     // word is the only 32-bit atomic ever set to 2). The same store buffering as above, where the victim
     // is an operation left in its slot with nobody to take it.
     if constexpr (std::is_same_v<T, std::uint32_t>)
-      if (value == static_cast<std::uint32_t>(core::sleep_state::parked) && order == std::memory_order::seq_cst)
+      if (value == static_cast<std::uint32_t>(core::sleep_state::parked) &&
+          order == std::memory_order::seq_cst)
         order = std::memory_order::release;
 #endif
     atomic_.store(value, relacy_order(order), caller(where));
