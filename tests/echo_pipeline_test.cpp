@@ -153,7 +153,7 @@ TEST_CASE("a client that disconnects abruptly costs only its own connection") {
   for (const exchange& x : after) check_echoed(x);
 }
 
-TEST_CASE("--upper upper-cases what it echoes") {
+TEST_CASE("with --upper the server upper-cases what it echoes") {
   running_server server({"--upper"});
   asio::io_context io;
   tcp::socket socket(io);
