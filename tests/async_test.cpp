@@ -188,7 +188,7 @@ TEST_CASE("async_wait with prepare/commit and data/consume gives zero-copy async
   auto [w, r] = ringpipe::make_pipe(io, 4096);
   const std::uint64_t total = 1 << 20;
   std::uint64_t received = 0;
-  asio::co_spawn(io, [&w = w, total]() -> awaitable<void> {
+  asio::co_spawn(io, [&w = w]() -> awaitable<void> {
     std::uint64_t position = 0;
     while (position < total) {
       co_await w.async_wait(use_awaitable);
@@ -217,7 +217,7 @@ TEST_CASE("a blocking writer thread feeds a suspended coroutine reader") {
   asio::io_context io;
   auto [w, r] = ringpipe::make_pipe(io, 4096);
   const std::uint64_t total = 16 << 20;
-  std::thread producer([&w = w, total] {
+  std::thread producer([&w = w] {
     std::vector<std::byte> chunk(7777);
     for (std::uint64_t position = 0; position < total;) {
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), total - position));
@@ -249,7 +249,7 @@ TEST_CASE("a suspended coroutine writer feeds a blocking reader thread") {
       read += n;
     }
   });
-  asio::co_spawn(io, [&w = w, total]() -> awaitable<void> { co_await write_stream(w, total, 9000); }, asio::detached);
+  asio::co_spawn(io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 9000); }, asio::detached);
   run_bounded(io);
   consumer.join();
   CHECK(read == total);
@@ -262,7 +262,7 @@ TEST_CASE("both sides async on different io_contexts running on different thread
   auto [w, r] = ringpipe::make_pipe(writer_io.get_executor(), reader_io.get_executor(), 4096);
   const std::uint64_t total = 16 << 20;
   std::uint64_t read = 0;
-  asio::co_spawn(writer_io, [&w = w, total]() -> awaitable<void> { co_await write_stream(w, total, 4096); }, asio::detached);
+  asio::co_spawn(writer_io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 4096); }, asio::detached);
   asio::co_spawn(reader_io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 4096); }, asio::detached);
   std::thread writer_thread([&] { writer_io.run_for(20s); });
   run_bounded(reader_io);
@@ -413,4 +413,23 @@ TEST_CASE("operations on a closed endpoint complete with bad_descriptor through 
   CHECK_FALSE(result);
   run_bounded(io);
   CHECK(result == asio::error::bad_descriptor);
+}
+
+TEST_CASE("an operation resumed after its io_context stopped is destroyed with the context, handler uncalled") {
+  std::weak_ptr<int> handler_alive;
+  bool called = false;
+  {
+    asio::io_context io;
+    auto [w, r] = ringpipe::make_pipe(io, 4096);
+    auto guard = std::make_shared<int>(1);
+    handler_alive = guard;
+    std::array<char, 4> in{};
+    r.async_read_some(asio::buffer(in), [&called, guard](std::error_code, std::size_t) { called = true; });
+    io.poll();
+    w.write_some(asio::buffer("x", 1)); // posts the resumption; the context never runs it
+    REQUIRE_FALSE(handler_alive.expired());
+    r.close();
+  }
+  CHECK_FALSE(called);
+  CHECK(handler_alive.expired());
 }

@@ -127,9 +127,9 @@ TEST_CASE("committing more than is writable is an error and publishes nothing") 
   w.commit(4097, ec);
   CHECK(ec == ringpipe::error::commit_too_large);
   CHECK(r.data().size() == 0);
-  CHECK(error_of([&] { w.commit(5000); }) == ringpipe::error::commit_too_large);
+  CHECK(error_of([&w = w] { w.commit(5000); }) == ringpipe::error::commit_too_large);
   w.commit(4096);
-  CHECK(error_of([&] { w.commit(1); }) == ringpipe::error::commit_too_large);
+  CHECK(error_of([&w = w] { w.commit(1); }) == ringpipe::error::commit_too_large);
   CHECK(r.data().size() == 4096);
 }
 
@@ -154,7 +154,7 @@ TEST_CASE("after the writer closes the reader gets every committed byte, then eo
   CHECK(ec == asio::error::eof);
   r.wait(ec);
   CHECK(ec == asio::error::eof);
-  CHECK(error_of([&] { r.read_some(asio::buffer(rest)); }) == asio::error::eof);
+  CHECK(error_of([&r = r, &rest] { r.read_some(asio::buffer(rest)); }) == asio::error::eof);
 }
 
 TEST_CASE("destroying the writer closes the stream") {
@@ -179,7 +179,7 @@ TEST_CASE("after the reader closes, writes, commits and waits fail with broken_p
   CHECK(ec == asio::error::broken_pipe);
   w.wait(ec);
   CHECK(ec == asio::error::broken_pipe);
-  CHECK(error_of([&] { w.write_some(asio::buffer("x", 1)); }) == asio::error::broken_pipe);
+  CHECK(error_of([&w = w] { w.write_some(asio::buffer("x", 1)); }) == asio::error::broken_pipe);
 }
 
 TEST_CASE("a closed or moved-from endpoint reports bad_descriptor") {
@@ -195,10 +195,10 @@ TEST_CASE("a closed or moved-from endpoint reports bad_descriptor") {
   std::array<char, 1> one{};
   r.read_some(asio::buffer(one), ec);
   CHECK(ec == asio::error::bad_descriptor);
-  CHECK(error_of([&] { (void)w.prepare(); }) == asio::error::bad_descriptor);
-  CHECK(error_of([&] { (void)r.data(); }) == asio::error::bad_descriptor);
+  CHECK(error_of([&w = w] { (void)w.prepare(); }) == asio::error::bad_descriptor);
+  CHECK(error_of([&r = r] { (void)r.data(); }) == asio::error::bad_descriptor);
   r2.close();
-  CHECK(error_of([&] { r2.consume(0); }) == asio::error::bad_descriptor);
+  CHECK(error_of([&r2 = r2] { r2.consume(0); }) == asio::error::bad_descriptor);
 }
 
 TEST_CASE("a second writer or reader on the same ring is refused") {

@@ -125,7 +125,7 @@ TEST_CASE("a ring pumped into another ring, and a socket into a socket through a
   asio::co_spawn(io, send_stream(w1), asio::detached);
   asio::co_spawn(io, send_stream(a_peer), asio::detached);
   asio::co_spawn(io, [&r2 = r2, &received_ring]() -> asio::awaitable<void> { received_ring = co_await receive_stream(r2); }, asio::detached);
-  asio::co_spawn(io, [&b_peer, &b, &socket_to_socket, &received_socket]() -> asio::awaitable<void> {
+  asio::co_spawn(io, [&b_peer, &received_socket]() -> asio::awaitable<void> {
     std::vector<std::byte> all(stream_size);
     co_await asio::async_read(b_peer, asio::buffer(all), asio::use_awaitable);
     received_socket = ringpipe::test::first_mismatch(all, 0);

@@ -135,9 +135,9 @@ TEST_CASE("a parked async_pop is cancellable and the sender's close ends the str
   tx.close();
   io.restart();
   int value = 0;
-  rx.async_pop([&](std::error_code ec, int v) {
+  rx.async_pop([&, &receiver = rx](std::error_code ec, int v) {
     value = v;
-    rx.async_pop([&](std::error_code ec2, int) { ended = ec2; });
+    receiver.async_pop([&](std::error_code ec2, int) { ended = ec2; });
     CHECK_FALSE(ec);
   });
   io.run_for(5s);

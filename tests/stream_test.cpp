@@ -46,10 +46,10 @@ TEST_CASE("a coroutine echo over a stream pair, with a read and a write outstand
   std::string echoed(message.size(), '\0');
   std::size_t written = 0, read = 0;
   // The reply must be read while the request is still being written: the rings hold 4 KiB each.
-  asio::async_write(client, asio::buffer(message), [&](std::error_code ec, std::size_t n) {
+  asio::async_write(client, asio::buffer(message), [&, &requester = client](std::error_code ec, std::size_t n) {
     CHECK_FALSE(ec);
     written = n;
-    client.writer().close();
+    requester.writer().close();
   });
   asio::async_read(client, asio::buffer(echoed), [&](std::error_code ec, std::size_t n) {
     CHECK_FALSE(ec);

@@ -29,14 +29,32 @@ namespace ringpipe::detail {
 
 // Runs a parked operation's next attempt; carries the operation's handler's associations, so Asio
 // runs it on the handler's associated executor and allocates for it with the handler's allocator.
+// It owns the operation until run: if its executor is shut down first, the operation is destroyed
+// without calling the handler, as Asio destroys its own pending operations.
 template <class Operation>
-struct resume_handler {
-  Operation* operation;
-  void operator()() const { operation->resume(); }
+class resume_handler {
+public:
+  explicit resume_handler(Operation* operation) noexcept : operation_(operation) {}
+  resume_handler(resume_handler&& other) noexcept : operation_(std::exchange(other.operation_, nullptr)) {}
+  resume_handler& operator=(resume_handler&&) = delete;
+  ~resume_handler() {
+    if (operation_) operation_->destroy();
+  }
+
+  void operator()() { std::exchange(operation_, nullptr)->resume(); }
+
+  const Operation& operation() const noexcept { return *operation_; }
+
+private:
+  Operation* operation_;
 };
 
 template <class Operation>
 struct cancellation_handler {
+  // A constructor, not an aggregate: cancellation_slot::emplace constructs with parentheses, which
+  // clang 14 does not accept for aggregates.
+  explicit cancellation_handler(Operation* target) noexcept : operation(target) {}
+
   Operation* operation;
   void operator()(asio::cancellation_type type) const {
     if (type != asio::cancellation_type::none) operation->cancel();
@@ -77,7 +95,7 @@ public:
       state->watch_parked();
   }
 
-  void wake() noexcept override { asio::post(io_work_.get_executor(), resume_handler<parked_operation>{this}); }
+  void wake() noexcept override { asio::post(io_work_.get_executor(), resume_handler<parked_operation>(this)); }
 
   void abort() noexcept override {
     aborted_ = true;
@@ -100,6 +118,11 @@ public:
 
   const Handler& handler() const noexcept { return handler_; }
 
+  // Frees the operation without completing it: its executor was shut down with it still queued.
+  // Like Asio's own operations at shutdown, it leaves the cancellation slot alone: the signal that
+  // owns it may be gone already.
+  void destroy() noexcept { release(allocator_type(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()))); }
+
 private:
   using allocator_type = typename std::allocator_traits<
       asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::template rebind_alloc<parked_operation>;
@@ -121,13 +144,17 @@ private:
   // after the operation's memory is released for reuse.
   void complete(result_type result) {
     if (cancellation_installed_) asio::get_associated_cancellation_slot(handler_).clear();
+    allocator_type allocator(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()));
     Handler handler(std::move(handler_));
     asio::executor_work_guard<IoExecutor> io_work(std::move(io_work_));
     asio::executor_work_guard<handler_executor_type> handler_work(std::move(handler_work_));
-    allocator_type allocator(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+    release(allocator);
+    std::apply(std::move(handler), std::move(result));
+  }
+
+  void release(allocator_type allocator) noexcept {
     this->~parked_operation();
     std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
-    std::apply(std::move(handler), std::move(result));
   }
 
   std::shared_ptr<State> state_;
@@ -164,6 +191,6 @@ struct asio::associator<Associator, ringpipe::detail::resume_handler<Operation>,
   static typename Associator<typename Operation::handler_type, DefaultCandidate>::type
   get(const ringpipe::detail::resume_handler<Operation>& resume,
       const DefaultCandidate& candidate = DefaultCandidate()) noexcept {
-    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation->handler(), candidate);
+    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation().handler(), candidate);
   }
 };
