@@ -60,7 +60,8 @@ tally produce(const char* path, ringpipe::writer& w) {
 asio::awaitable<void> consume(ringpipe::reader& r, tally& received, std::error_code& result) {
   std::vector<char> chunk(64 * 1024);
   for (;;) {
-    const std::size_t n = co_await r.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, result));
+    const std::size_t n =
+        co_await r.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, result));
     if (result) break;
     received.add(chunk.data(), n);
   }
@@ -74,8 +75,10 @@ int run_consumer(const std::string& name) {
   std::error_code result;
   asio::co_spawn(io, consume(r, received, result), asio::detached);
   io.run();
-  std::printf("consumer (coroutine): %llu bytes, checksum %016llx%s\n", static_cast<unsigned long long>(received.bytes),
-              static_cast<unsigned long long>(received.checksum), result ? (" error: " + result.message()).c_str() : "");
+  std::printf("consumer (coroutine): %llu bytes, checksum %016llx%s\n",
+              static_cast<unsigned long long>(received.bytes),
+              static_cast<unsigned long long>(received.checksum),
+              result ? (" error: " + result.message()).c_str() : "");
   std::fflush(stdout);
   return result ? 1 : 0;
 }
@@ -84,7 +87,8 @@ int run_consumer(const std::string& name) {
 
 int main(int argc, char** argv) {
   if (argc < 2) return std::fprintf(stderr, "usage: cross_process FILE [--ring BYTES]\n"), 2;
-  const std::size_t ring_size = argc >= 4 && std::strcmp(argv[2], "--ring") == 0 ? std::strtoull(argv[3], nullptr, 0) : 1 << 20;
+  const std::size_t ring_size =
+      argc >= 4 && std::strcmp(argv[2], "--ring") == 0 ? std::strtoull(argv[3], nullptr, 0) : 1 << 20;
   try {
     const std::string name = "ringpipe-cross-process-" + std::to_string(::getpid());
     const ringpipe::ring memory = ringpipe::create_shared_ring(name, ring_size);
@@ -96,8 +100,8 @@ int main(int argc, char** argv) {
     int status = 0;
     ::waitpid(child, &status, 0);
     ringpipe::remove_shared_ring(name);
-    std::printf("producer (blocking): %llu bytes, checksum %016llx\n", static_cast<unsigned long long>(sent.bytes),
-                static_cast<unsigned long long>(sent.checksum));
+    std::printf("producer (blocking): %llu bytes, checksum %016llx\n",
+                static_cast<unsigned long long>(sent.bytes), static_cast<unsigned long long>(sent.checksum));
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cross_process: %s\n", e.what());

@@ -34,28 +34,34 @@ struct connection_report {
   bool intact = true;
 };
 
-inline asio::awaitable<void> send_request(asio::ip::tcp::socket& socket, std::uint64_t size, connection_report& report) {
+inline asio::awaitable<void> send_request(asio::ip::tcp::socket& socket, std::uint64_t size,
+                                          connection_report& report) {
   std::vector<char> chunk(64 * 1024);
   while (report.sent < size) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - report.sent));
-    for (std::size_t i = 0; i < n; ++i) chunk[i] = request_byte(report.sent + i);
+    for (std::size_t i = 0; i < n; ++i)
+      chunk[i] = request_byte(report.sent + i);
     report.sent += co_await asio::async_write(socket, asio::buffer(chunk.data(), n), asio::use_awaitable);
   }
   socket.shutdown(asio::ip::tcp::socket::shutdown_send);
 }
 
-inline asio::awaitable<void> check_reply(asio::ip::tcp::socket& socket, bool upper, connection_report& report) {
+inline asio::awaitable<void> check_reply(asio::ip::tcp::socket& socket, bool upper,
+                                         connection_report& report) {
   std::vector<char> chunk(64 * 1024);
   for (;;) {
     std::error_code ec;
-    const std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n =
+        co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
-    for (std::size_t i = 0; i < n; ++i) report.intact &= chunk[i] == expected_reply(report.received + i, upper);
+    for (std::size_t i = 0; i < n; ++i)
+      report.intact &= chunk[i] == expected_reply(report.received + i, upper);
     report.received += n;
   }
 }
 
-inline asio::awaitable<void> echo_once(unsigned short port, std::uint64_t size, bool upper, connection_report& report) {
+inline asio::awaitable<void> echo_once(unsigned short port, std::uint64_t size, bool upper,
+                                       connection_report& report) {
   using namespace asio::experimental::awaitable_operators;
   asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
   co_await socket.async_connect({asio::ip::address_v4::loopback(), port}, asio::use_awaitable);
@@ -76,7 +82,8 @@ inline int run_client(unsigned short port, bool upper) {
   bool all_good = true;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const bool good = reports[i].intact && reports[i].received == sizes[i] && reports[i].sent == sizes[i];
-    std::printf("connection %zu: sent %llu bytes, got back %llu %s\n", i, static_cast<unsigned long long>(reports[i].sent),
+    std::printf("connection %zu: sent %llu bytes, got back %llu %s\n", i,
+                static_cast<unsigned long long>(reports[i].sent),
                 static_cast<unsigned long long>(reports[i].received), good ? "intact" : "WRONG");
     total += reports[i].received;
     all_good &= good;

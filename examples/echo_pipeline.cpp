@@ -64,8 +64,9 @@ options parse_options(int argc, char** argv) {
     else if (flag == "--demo")
       parsed.demo = true;
     else
-      throw std::invalid_argument("unknown option " + flag +
-                                  "; usage: echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]");
+      throw std::invalid_argument(
+          "unknown option " + flag +
+          "; usage: echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]");
   }
   if (parsed.demo) parsed.port = 0;
   return parsed;
@@ -84,9 +85,9 @@ void serve(worker_job job, bool upper) {
   for (;;) {
     const std::size_t n = job.requests.read_some(asio::buffer(buffer), ec);
     if (ec) break; // eof: the client finished sending; anything else: the connection is gone
-    if (upper) std::transform(buffer.begin(), buffer.begin() + static_cast<long>(n), buffer.begin(), [](char c) {
-        return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      });
+    if (upper)
+      std::transform(buffer.begin(), buffer.begin() + static_cast<long>(n), buffer.begin(),
+                     [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
     asio::write(job.replies, asio::buffer(buffer.data(), n), ec);
     if (ec) break; // broken_pipe: the connection went away while we were replying
   }
@@ -95,16 +96,19 @@ void serve(worker_job job, bool upper) {
 class server {
 public:
   server(asio::io_context& io, const options& settings)
-      : io_(io), settings_(settings), acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), settings.port)) {
+      : io_(io), settings_(settings),
+        acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), settings.port)) {
     for (unsigned i = 0; i < settings.workers; ++i)
       workers_.emplace_back([this] {
-        while (std::optional<worker_job> job = jobs_.pop()) serve(std::move(*job), settings_.upper);
+        while (std::optional<worker_job> job = jobs_.pop())
+          serve(std::move(*job), settings_.upper);
       });
   }
 
   ~server() {
     jobs_.close();
-    for (std::thread& worker : workers_) worker.join();
+    for (std::thread& worker : workers_)
+      worker.join();
   }
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
@@ -122,15 +126,18 @@ public:
   // Stops accepting and ends every connection; the workers then finish and run() returns.
   void shut_down() {
     acceptor_.close();
-    for (tcp::socket* socket : sockets_) socket->close();
+    for (tcp::socket* socket : sockets_)
+      socket->close();
   }
 
 private:
   asio::awaitable<void> session(tcp::socket socket) {
     using namespace asio::experimental::awaitable_operators;
     auto tracked = sockets_.insert(sockets_.end(), &socket);
-    auto [requests_in, requests_out] = ringpipe::make_pipe(io_.get_executor(), asio::system_executor(), settings_.ring_size);
-    auto [replies_in, replies_out] = ringpipe::make_pipe(asio::system_executor(), io_.get_executor(), settings_.ring_size);
+    auto [requests_in, requests_out] =
+        ringpipe::make_pipe(io_.get_executor(), asio::system_executor(), settings_.ring_size);
+    auto [replies_in, replies_out] =
+        ringpipe::make_pipe(asio::system_executor(), io_.get_executor(), settings_.ring_size);
     jobs_.push(worker_job{std::move(requests_out), std::move(replies_in)});
     try {
       // Client's end of stream closes requests_in; the worker then finishes and closes replies_in,

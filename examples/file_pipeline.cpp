@@ -83,7 +83,8 @@ void transform(ringpipe::reader in, ringpipe::writer out, bool upper) {
     if (ec) break;
     if (upper) {
       char* bytes = static_cast<char*>(space.data());
-      std::transform(bytes, bytes + n, bytes, [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+      std::transform(bytes, bytes + n, bytes,
+                     [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
     }
     out.commit(n);
   }

@@ -34,7 +34,8 @@ void produce(ringpipe::writer& w, std::uint64_t words) {
     // The ring's capacity is a multiple of the page size, so runs stay 8-byte aligned.
     auto* out = static_cast<std::uint64_t*>(space.data());
     const std::size_t n = space.size() / 8;
-    for (std::size_t i = 0; i < n; ++i) out[i] = stream_word(k + i);
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = stream_word(k + i);
     w.commit(n * 8);
     k += n;
   }
@@ -48,8 +49,8 @@ std::uint64_t consume(ringpipe::reader& r) {
   std::error_code ec;
   std::size_t pending = 0; // bytes of a partial word carried to the next read
   for (;;) {
-    const std::size_t n = r.read_some(asio::buffer(reinterpret_cast<char*>(chunk.data()) + pending,
-                                                   chunk.size() * 8 - pending), ec);
+    const std::size_t n = r.read_some(
+        asio::buffer(reinterpret_cast<char*>(chunk.data()) + pending, chunk.size() * 8 - pending), ec);
     if (ec) break;
     const std::size_t bytes = pending + n;
     for (std::size_t i = 0; i < bytes / 8; ++i, ++k) {
@@ -104,8 +105,8 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(bytes));
       return 1;
     }
-    std::printf("verified %llu bytes in %.3f s: %.2f GB/s\n", static_cast<unsigned long long>(received), seconds,
-                received / seconds / 1e9);
+    std::printf("verified %llu bytes in %.3f s: %.2f GB/s\n", static_cast<unsigned long long>(received),
+                seconds, received / seconds / 1e9);
     std::printf("peak resident memory: %.1f MiB\n", peak_memory_kib() / 1024.0);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ringpipe demo: %s\n", e.what());

@@ -5,8 +5,8 @@
 #include <string>
 #include <system_error>
 
-#include "ringpipe/error.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
+#include "ringpipe/error.hpp"
 
 namespace ringpipe {
 
@@ -39,7 +39,7 @@ core::role_lease ring::claim(core::role side) const {
   // would-be owners. The lease was taken first, so a peer that sees the flag also sees the lock.
   if (attached.exchange(1, std::memory_order_acq_rel) != 0)
     throw std::system_error(make_error_code(side == core::role::writer ? error::writer_already_attached
-                                                                        : error::reader_already_attached));
+                                                                       : error::reader_already_attached));
   // release: pairs with peer_local()'s acquire.
   state_->claimed_here[static_cast<int>(side)].store(true, std::memory_order_release);
   return lease;
@@ -55,7 +55,8 @@ bool ring::peer_alive(core::role side, const core::role_lease& lease) const noex
   const core::ring_header& h = header();
   const bool peer_is_writer = side == core::role::reader;
   // acquire: a peer's flags are set before (attached) and after (closed) its lock is held.
-  const bool attached = (peer_is_writer ? h.writer_attached : h.reader_attached).load(std::memory_order_acquire);
+  const bool attached =
+      (peer_is_writer ? h.writer_attached : h.reader_attached).load(std::memory_order_acquire);
   const bool closed = (peer_is_writer ? h.writer_closed : h.reader_closed).load(std::memory_order_acquire);
   return !attached || closed || lease.peer_holds_lock();
 }

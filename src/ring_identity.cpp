@@ -17,8 +17,8 @@ std::uint64_t rounded_capacity(std::uint64_t requested, const char* what) {
   const std::uint64_t rounded = core::ring_memory::round_capacity(requested);
   if (rounded == 0)
     throw std::invalid_argument(std::string("ringpipe: ") + what + " " + std::to_string(requested) +
-                                " is invalid: it must be between 1 and " + std::to_string(core::max_capacity) +
-                                " bytes");
+                                " is invalid: it must be between 1 and " +
+                                std::to_string(core::max_capacity) + " bytes");
   return rounded;
 }
 
@@ -32,10 +32,16 @@ core::ring_identity byte_ring_identity(std::uint64_t capacity) {
 core::ring_identity queue_identity(std::uint64_t elements, std::uint32_t size, std::uint32_t align) {
   if (elements == 0 || elements > core::max_capacity / size)
     throw std::invalid_argument("ringpipe: queue capacity " + std::to_string(elements) +
-                                " is invalid: it must be between 1 and " + std::to_string(core::max_capacity / size) +
-                                " elements");
+                                " is invalid: it must be between 1 and " +
+                                std::to_string(core::max_capacity / size) + " elements");
   const std::uint64_t rounded = rounded_capacity(elements * size, "queue capacity in bytes");
-  return {core::ring_magic, core::layout_version, core::header_region_size, rounded, elements * size, size, align};
+  return {core::ring_magic,
+          core::layout_version,
+          core::header_region_size,
+          rounded,
+          elements * size,
+          size,
+          align};
 }
 
 void write_identity(core::ring_memory& memory, const core::ring_identity& identity) {

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringpipe/error.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
+#include "ringpipe/error.hpp"
 
 namespace ringpipe {
 namespace {

@@ -66,11 +66,13 @@ awaitable<std::uint64_t> read_and_verify(ringpipe::reader& r, std::size_t chunk_
   std::vector<std::byte> chunk(chunk_size);
   std::uint64_t position = 0;
   for (;;) {
-    auto [ec, n] = co_await r.async_read_some(asio::buffer(chunk), asio::experimental::as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await r.async_read_some(asio::buffer(chunk), asio::experimental::as_tuple(use_awaitable));
     if (ec == asio::error::eof) co_return position;
     if (ec) throw std::system_error(ec);
     if (n == 0) throw std::logic_error("a non-empty read completed with success and 0 bytes");
-    if (ringpipe::test::first_mismatch(std::span(chunk).first(n), position) != n) throw std::logic_error("corrupt");
+    if (ringpipe::test::first_mismatch(std::span(chunk).first(n), position) != n)
+      throw std::logic_error("corrupt");
     position += n;
   }
 }
@@ -81,9 +83,11 @@ TEST_CASE("two coroutines on one io_context stream through a small ring, suspend
   asio::io_context io;
   auto [w, r] = ringpipe::make_pipe(io, 4096);
   std::uint64_t written = 0, read = 0;
-  asio::co_spawn(io, [&w = w, &written]() -> awaitable<void> { written = co_await write_stream(w, 8 << 20, 10000); },
-                 asio::detached);
-  asio::co_spawn(io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 3000); }, asio::detached);
+  asio::co_spawn(
+      io, [&w = w, &written]() -> awaitable<void> { written = co_await write_stream(w, 8 << 20, 10000); },
+      asio::detached);
+  asio::co_spawn(
+      io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 3000); }, asio::detached);
   run_bounded(io);
   CHECK(written == 8 << 20);
   CHECK(read == 8 << 20);
@@ -119,7 +123,8 @@ TEST_CASE("move-only handlers are moved, never copied") {
   auto token = std::make_unique<int>(7);
   std::array<char, 4> in{};
   int seen = 0;
-  r.async_read_some(asio::buffer(in), [&seen, token = std::move(token)](std::error_code, std::size_t) { seen = *token; });
+  r.async_read_some(asio::buffer(in),
+                    [&seen, token = std::move(token)](std::error_code, std::size_t) { seen = *token; });
   io.poll();
   w.write_some(asio::buffer("x", 1));
   run_bounded(io);
@@ -167,13 +172,15 @@ TEST_CASE("async_read_until and async_write compose over the endpoints") {
     asio::co_spawn(
         co_await asio::this_coro::executor,
         [&w]() -> awaitable<void> {
-          for (int i = 0; i < 1000; ++i) co_await asio::async_write(w, asio::buffer(std::to_string(i) + "\n"), use_awaitable);
+          for (int i = 0; i < 1000; ++i)
+            co_await asio::async_write(w, asio::buffer(std::to_string(i) + "\n"), use_awaitable);
           w.close();
         },
         asio::detached);
     std::string buffer;
     for (int i = 0; i < 1000; ++i) {
-      const std::size_t n = co_await asio::async_read_until(r, asio::dynamic_buffer(buffer), '\n', use_awaitable);
+      const std::size_t n =
+          co_await asio::async_read_until(r, asio::dynamic_buffer(buffer), '\n', use_awaitable);
       CHECK(buffer.substr(0, n) == std::to_string(i) + "\n");
       buffer.erase(0, n);
     }
@@ -188,27 +195,34 @@ TEST_CASE("async_wait with prepare/commit and data/consume gives zero-copy async
   auto [w, r] = ringpipe::make_pipe(io, 4096);
   const std::uint64_t total = 1 << 20;
   std::uint64_t received = 0;
-  asio::co_spawn(io, [&w = w]() -> awaitable<void> {
-    std::uint64_t position = 0;
-    while (position < total) {
-      co_await w.async_wait(use_awaitable);
-      const asio::mutable_buffer space = w.prepare(total - position);
-      ringpipe::test::fill_stream({static_cast<std::byte*>(space.data()), space.size()}, position);
-      w.commit(space.size());
-      position += space.size();
-    }
-    w.close();
-  }, asio::detached);
-  asio::co_spawn(io, [&r = r, &received]() -> awaitable<void> {
-    for (;;) {
-      auto [ec] = co_await r.async_wait(asio::experimental::as_tuple(use_awaitable));
-      if (ec == asio::error::eof) co_return;
-      const asio::const_buffer bytes = r.data();
-      REQUIRE(ringpipe::test::first_mismatch({static_cast<const std::byte*>(bytes.data()), bytes.size()}, received) == bytes.size());
-      r.consume(bytes.size());
-      received += bytes.size();
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&w = w]() -> awaitable<void> {
+        std::uint64_t position = 0;
+        while (position < total) {
+          co_await w.async_wait(use_awaitable);
+          const asio::mutable_buffer space = w.prepare(total - position);
+          ringpipe::test::fill_stream({static_cast<std::byte*>(space.data()), space.size()}, position);
+          w.commit(space.size());
+          position += space.size();
+        }
+        w.close();
+      },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&r = r, &received]() -> awaitable<void> {
+        for (;;) {
+          auto [ec] = co_await r.async_wait(asio::experimental::as_tuple(use_awaitable));
+          if (ec == asio::error::eof) co_return;
+          const asio::const_buffer bytes = r.data();
+          REQUIRE(ringpipe::test::first_mismatch({static_cast<const std::byte*>(bytes.data()), bytes.size()},
+                                                 received) == bytes.size());
+          r.consume(bytes.size());
+          received += bytes.size();
+        }
+      },
+      asio::detached);
   run_bounded(io);
   CHECK(received == total);
 }
@@ -227,7 +241,8 @@ TEST_CASE("a blocking writer thread feeds a suspended coroutine reader") {
     w.close();
   });
   std::uint64_t read = 0;
-  asio::co_spawn(io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 5000); }, asio::detached);
+  asio::co_spawn(
+      io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 5000); }, asio::detached);
   run_bounded(io);
   producer.join();
   CHECK(read == total);
@@ -245,11 +260,13 @@ TEST_CASE("a suspended coroutine writer feeds a blocking reader thread") {
     for (;;) {
       const std::size_t n = r.read_some(asio::buffer(chunk), end);
       if (end) break;
-      if (ringpipe::test::first_mismatch(std::span(chunk).first(n), read) != n) first_bad = std::min(first_bad, read);
+      if (ringpipe::test::first_mismatch(std::span(chunk).first(n), read) != n)
+        first_bad = std::min(first_bad, read);
       read += n;
     }
   });
-  asio::co_spawn(io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 9000); }, asio::detached);
+  asio::co_spawn(
+      io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 9000); }, asio::detached);
   run_bounded(io);
   consumer.join();
   CHECK(read == total);
@@ -262,8 +279,11 @@ TEST_CASE("both sides async on different io_contexts running on different thread
   auto [w, r] = ringpipe::make_pipe(writer_io.get_executor(), reader_io.get_executor(), 4096);
   const std::uint64_t total = 16 << 20;
   std::uint64_t read = 0;
-  asio::co_spawn(writer_io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 4096); }, asio::detached);
-  asio::co_spawn(reader_io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 4096); }, asio::detached);
+  asio::co_spawn(
+      writer_io, [&w = w]() -> awaitable<void> { co_await write_stream(w, total, 4096); }, asio::detached);
+  asio::co_spawn(
+      reader_io, [&r = r, &read]() -> awaitable<void> { read = co_await read_and_verify(r, 4096); },
+      asio::detached);
   std::thread writer_thread([&] { writer_io.run_for(20s); });
   run_bounded(reader_io);
   writer_thread.join();
@@ -305,7 +325,8 @@ TEST_CASE("per-operation cancellation ends a parked read with operation_aborted"
   asio::cancellation_signal signal;
   std::array<char, 4> in{};
   std::error_code result;
-  r.async_read_some(asio::buffer(in), asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::size_t n) {
+  r.async_read_some(asio::buffer(in),
+                    asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::size_t n) {
                       result = ec;
                       CHECK(n == 0);
                     }));
@@ -345,7 +366,8 @@ TEST_CASE("awaitable operator || with a timer cancels a read that waits too long
   run_coroutine(io, [&r = r]() -> awaitable<void> {
     asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
     std::array<char, 4> in{};
-    auto outcome = co_await (r.async_read_some(asio::buffer(in), use_awaitable) || timer.async_wait(use_awaitable));
+    auto outcome =
+        co_await (r.async_read_some(asio::buffer(in), use_awaitable) || timer.async_wait(use_awaitable));
     CHECK(outcome.index() == 1);
   });
   w.write_some(asio::buffer("late", 4));
@@ -358,9 +380,8 @@ TEST_CASE("parallel_group with wait_for_one cancels the losing parked operation"
   auto [w, r] = ringpipe::make_pipe(io, 4096);
   std::array<char, 4> in{};
   std::error_code read_result;
-  asio::experimental::make_parallel_group(
-      r.async_read_some(asio::buffer(in), asio::experimental::deferred),
-      asio::post(io, asio::experimental::deferred))
+  asio::experimental::make_parallel_group(r.async_read_some(asio::buffer(in), asio::experimental::deferred),
+                                          asio::post(io, asio::experimental::deferred))
       .async_wait(asio::experimental::wait_for_one(),
                   [&](std::array<std::size_t, 2>, std::error_code ec, std::size_t) { read_result = ec; });
   run_bounded(io);
@@ -415,7 +436,8 @@ TEST_CASE("operations on a closed endpoint complete with bad_descriptor through 
   CHECK(result == asio::error::bad_descriptor);
 }
 
-TEST_CASE("an operation resumed after its io_context stopped is destroyed with the context, handler uncalled") {
+TEST_CASE(
+    "an operation resumed after its io_context stopped is destroyed with the context, handler uncalled") {
   std::weak_ptr<int> handler_alive;
   bool called = false;
   {

@@ -30,7 +30,8 @@ public:
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::vector<char*> argv;
-    for (std::string& argument : arguments) argv.push_back(argument.data());
+    for (std::string& argument : arguments)
+      argv.push_back(argument.data());
     argv.push_back(nullptr);
     const int failed = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -55,7 +56,8 @@ public:
   // The next line of the program's standard output, without its newline; empty at end of output.
   std::string read_line() {
     std::string line;
-    for (int c; (c = std::fgetc(output_)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+    for (int c; (c = std::fgetc(output_)) != EOF && c != '\n';)
+      line.push_back(static_cast<char>(c));
     return line;
   }
 

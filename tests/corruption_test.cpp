@@ -61,8 +61,8 @@ TEST_CASE("garbage positions and flags from a hostile peer never lead outside th
     switch (random() % 5) {
     case 0: header.write_position.store(hostile_value(random, header.write_position.load(), 4096)); break;
     case 1: header.read_position.store(hostile_value(random, header.read_position.load(), 4096)); break;
-    case 2: header.identity.capacity = random(); break;        // read once at attach: ignored after
-    case 3: header.identity.fill_limit = random(); break;      // likewise
+    case 2: header.identity.capacity = random(); break;   // read once at attach: ignored after
+    case 3: header.identity.fill_limit = random(); break; // likewise
     default: header.reader_sleep.store(static_cast<std::uint32_t>(random())); break;
     }
 

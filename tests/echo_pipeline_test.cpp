@@ -45,7 +45,8 @@ struct running_server {
 };
 
 std::uint64_t fnv1a(std::uint64_t hash, std::span<const std::byte> bytes) {
-  for (std::byte b : bytes) hash = (hash ^ static_cast<std::uint64_t>(b)) * 0x100000001b3ull;
+  for (std::byte b : bytes)
+    hash = (hash ^ static_cast<std::uint64_t>(b)) * 0x100000001b3ull;
   return hash;
 }
 
@@ -78,7 +79,8 @@ asio::awaitable<void> receive(tcp::socket& socket, exchange& x) {
   std::vector<std::byte> chunk(256 * 1024);
   for (;;) {
     std::error_code ec;
-    const std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n =
+        co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     x.received_checksum = fnv1a(x.received_checksum, std::span(chunk).first(n));
     x.received += n;
@@ -95,7 +97,8 @@ asio::awaitable<void> run_exchange(unsigned short port, exchange& x) {
 
 void run_exchanges(unsigned short port, std::vector<exchange>& exchanges) {
   asio::io_context io;
-  for (exchange& x : exchanges) asio::co_spawn(io, run_exchange(port, x), asio::detached);
+  for (exchange& x : exchanges)
+    asio::co_spawn(io, run_exchange(port, x), asio::detached);
   io.run_for(120s);
   REQUIRE(io.stopped());
 }
@@ -114,11 +117,13 @@ TEST_CASE("many concurrent connections with payloads from 0 bytes to 64 MiB are 
   running_server server;
   const std::vector<std::uint64_t> sizes = {0, 1, 100, 4096, 65543, 1 << 20, 4 << 20};
   std::vector<exchange> exchanges;
-  for (int i = 0; i < 30; ++i) exchanges.push_back({sizes[i % sizes.size()]});
+  for (int i = 0; i < 30; ++i)
+    exchanges.push_back({sizes[i % sizes.size()]});
   exchanges.push_back({64 << 20});
   exchanges.push_back({64 << 20});
   run_exchanges(server.port, exchanges);
-  for (const exchange& x : exchanges) check_echoed(x);
+  for (const exchange& x : exchanges)
+    check_echoed(x);
 }
 
 TEST_CASE("a client that does not read stalls only itself and the server's memory stays bounded") {
@@ -132,7 +137,8 @@ TEST_CASE("a client that does not read stalls only itself and the server's memor
   });
   run_exchanges(server.port, exchanges);
   observer.join();
-  INFO("server resident memory: " << baseline << " KiB at start, " << peak_while_stalled << " KiB while stalled");
+  INFO("server resident memory: " << baseline << " KiB at start, " << peak_while_stalled
+                                  << " KiB while stalled");
   CHECK(peak_while_stalled - baseline < 32 * 1024);
   check_echoed(exchanges[0]);
 }
@@ -150,7 +156,8 @@ TEST_CASE("a client that disconnects abruptly costs only its own connection") {
   }
   std::vector<exchange> after{{3 << 20}, {0}};
   run_exchanges(server.port, after);
-  for (const exchange& x : after) check_echoed(x);
+  for (const exchange& x : after)
+    check_echoed(x);
 }
 
 TEST_CASE("with --upper the server upper-cases what it echoes") {

@@ -76,7 +76,8 @@ TEST_CASE("write_some and read_some of empty buffers return 0 at once, even when
 
 TEST_CASE("a gather write and a scatter read move buffer sequences") {
   auto [w, r] = make_test_pipe(4096, any_mapping());
-  const std::array<asio::const_buffer, 3> parts{asio::buffer("ab", 2), asio::buffer("cde", 3), asio::buffer("f", 1)};
+  const std::array<asio::const_buffer, 3> parts{asio::buffer("ab", 2), asio::buffer("cde", 3),
+                                                asio::buffer("f", 1)};
   CHECK(w.write_some(parts) == 6);
   std::array<char, 4> first{};
   std::array<char, 2> second{};

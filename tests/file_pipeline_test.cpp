@@ -19,7 +19,8 @@ namespace {
 std::string make_input(std::size_t lines) {
   const std::string path = "file_pipeline_input.txt";
   std::ofstream out(path, std::ios::trunc);
-  for (std::size_t i = 0; i < lines; ++i) out << "line " << i << " of the ringpipe file pipeline\n";
+  for (std::size_t i = 0; i < lines; ++i)
+    out << "line " << i << " of the ringpipe file pipeline\n";
   return path;
 }
 
@@ -32,8 +33,12 @@ std::string slurp(const std::string& path) {
 std::pair<std::string, std::string> run_pipeline(const std::string& input, bool upper) {
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor(io, {asio::ip::address_v4::loopback(), 0});
-  std::vector<std::string> arguments{RINGPIPE_FILE_PIPELINE, input, "--to", std::to_string(acceptor.local_endpoint().port()),
-                                     "--ring", "65536"};
+  std::vector<std::string> arguments{RINGPIPE_FILE_PIPELINE,
+                                     input,
+                                     "--to",
+                                     std::to_string(acceptor.local_endpoint().port()),
+                                     "--ring",
+                                     "65536"};
   if (upper) arguments.push_back("--upper");
   ringpipe::test::child_process pipeline(arguments);
   asio::ip::tcp::socket socket = acceptor.accept();
@@ -58,6 +63,7 @@ TEST_CASE("file_pipeline delivers the file intact through two workers and counts
 TEST_CASE("file_pipeline --upper upper-cases on the second worker") {
   const std::string input = make_input(1000);
   std::string expected = slurp(input);
-  std::transform(expected.begin(), expected.end(), expected.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(expected.begin(), expected.end(), expected.begin(),
+                 [](char c) { return static_cast<char>(std::toupper(c)); });
   CHECK(run_pipeline(input, true).first == expected);
 }

@@ -48,11 +48,15 @@ TEST_CASE("asio::ssl::stream handshakes and talks over a ringpipe stream pair") 
   std::error_code server_result, client_result;
   server.async_handshake(asio::ssl::stream_base::server, [&](std::error_code ec) {
     server_result = ec;
-    if (!ec) asio::async_read(server, asio::buffer(received), [&](std::error_code read_ec, std::size_t) { server_result = read_ec; });
+    if (!ec)
+      asio::async_read(server, asio::buffer(received),
+                       [&](std::error_code read_ec, std::size_t) { server_result = read_ec; });
   });
   client.async_handshake(asio::ssl::stream_base::client, [&](std::error_code ec) {
     client_result = ec;
-    if (!ec) asio::async_write(client, asio::buffer(std::string("hello, tls!")), [&](std::error_code write_ec, std::size_t) { client_result = write_ec; });
+    if (!ec)
+      asio::async_write(client, asio::buffer(std::string("hello, tls!")),
+                        [&](std::error_code write_ec, std::size_t) { client_result = write_ec; });
   });
   io.run_for(20s);
   CHECK(io.stopped());

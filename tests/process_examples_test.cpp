@@ -13,7 +13,8 @@ TEST_CASE("seed_demo consumes 1, 2, 3, ... in order, in threads and in two proce
   std::vector<std::string> arguments{RINGPIPE_SEED_DEMO, "--count", "30"};
   if (processes) arguments.push_back("--processes");
   ringpipe::test::child_process demo(arguments);
-  for (int n = 1; n <= 30; ++n) REQUIRE(demo.read_line() == "Consumed: " + std::to_string(n));
+  for (int n = 1; n <= 30; ++n)
+    REQUIRE(demo.read_line() == "Consumed: " + std::to_string(n));
   CHECK(demo.read_line().empty());
   CHECK(demo.wait_for_exit(10s) == 0);
 }
@@ -22,7 +23,8 @@ TEST_CASE("cross_process moves a file from a blocking producer process to a coro
   const std::string path = "cross_process_input.bin";
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    for (std::uint32_t i = 0; i < (6u << 20) / 4; ++i) out.write(reinterpret_cast<const char*>(&i), 4);
+    for (std::uint32_t i = 0; i < (6u << 20) / 4; ++i)
+      out.write(reinterpret_cast<const char*>(&i), 4);
   }
   ringpipe::test::child_process example({RINGPIPE_CROSS_PROCESS, path, "--ring", "65536"});
   const std::string consumer = example.read_line();

@@ -44,7 +44,8 @@ struct read_outcome {
 // Reads the stream here, blocking or in a coroutine, until an error ends it. `on_progress` is called
 // once, after the first `trigger` bytes.
 template <class OnProgress>
-read_outcome read_here(ringpipe::reader& r, asio::io_context& io, bool async, std::uint64_t trigger, OnProgress on_progress) {
+read_outcome read_here(ringpipe::reader& r, asio::io_context& io, bool async, std::uint64_t trigger,
+                       OnProgress on_progress) {
   read_outcome outcome;
   std::vector<std::byte> chunk(8192);
   bool triggered = false;
@@ -63,13 +64,17 @@ read_outcome read_here(ringpipe::reader& r, asio::io_context& io, bool async, st
       account(n);
     }
   } else {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      for (;;) {
-        const std::size_t n = co_await r.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, outcome.error));
-        if (outcome.error) co_return;
-        account(n);
-      }
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          for (;;) {
+            const std::size_t n = co_await r.async_read_some(
+                asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, outcome.error));
+            if (outcome.error) co_return;
+            account(n);
+          }
+        },
+        asio::detached);
     io.run_for(60s);
   }
   outcome.ended = clock_type::now();
@@ -88,7 +93,8 @@ TEST_CASE("a writer process streams to a reader here, blocking or asynchronous o
   asio::io_context io;
   ringpipe::reader r(io, ring.memory);
   const std::uint64_t total = 32 << 20;
-  ringpipe::test::child_process writer({RINGPIPE_RING_PEER, "write", ring.name, std::to_string(total), mode_name(child_async)});
+  ringpipe::test::child_process writer(
+      {RINGPIPE_RING_PEER, "write", ring.name, std::to_string(total), mode_name(child_async)});
   const read_outcome outcome = read_here(r, io, here_async, 0, [] {});
   CHECK(outcome.error == asio::error::eof);
   CHECK(outcome.intact);
@@ -114,12 +120,18 @@ TEST_CASE("a writer here streams to a reader process, blocking or asynchronous o
     return asio::buffer(chunk.data(), n);
   };
   if (here_async) {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      while (position < total && !ec) position += co_await asio::async_write(w, next_chunk(), asio::redirect_error(asio::use_awaitable, ec));
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          while (position < total && !ec)
+            position +=
+                co_await asio::async_write(w, next_chunk(), asio::redirect_error(asio::use_awaitable, ec));
+        },
+        asio::detached);
     io.run_for(60s);
   } else {
-    while (position < total && !ec) position += asio::write(w, next_chunk(), ec);
+    while (position < total && !ec)
+      position += asio::write(w, next_chunk(), ec);
   }
   CHECK_FALSE(ec);
   w.close();
@@ -132,13 +144,15 @@ TEST_CASE("when the writer process is killed the reader drains every committed b
   const bool child_async = GENERATE(false, true);
   const bool here_async = GENERATE(false, true);
   const unsigned seed = std::random_device()();
-  INFO("writer process " << mode_name(child_async) << ", reader here " << mode_name(here_async) << ", seed " << seed);
+  INFO("writer process " << mode_name(child_async) << ", reader here " << mode_name(here_async) << ", seed "
+                         << seed);
   std::mt19937 random(seed);
   for (int round = 0; round < 3; ++round) {
     named_ring ring;
     asio::io_context io;
     ringpipe::reader r(io, ring.memory);
-    ringpipe::test::child_process writer({RINGPIPE_RING_PEER, "write", ring.name, "0", mode_name(child_async)});
+    ringpipe::test::child_process writer(
+        {RINGPIPE_RING_PEER, "write", ring.name, "0", mode_name(child_async)});
     clock_type::time_point killed;
     const std::uint64_t kill_after = 1 + random() % (8 << 20);
     const read_outcome outcome = read_here(r, io, here_async, kill_after, [&] {
@@ -174,12 +188,16 @@ TEST_CASE("when the reader process is killed a waiting writer here gets broken_p
     }
   };
   if (here_async) {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      while (!ec) {
-        write_more();
-        position += co_await asio::async_write(w, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-      }
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          while (!ec) {
+            write_more();
+            position += co_await asio::async_write(w, asio::buffer(chunk),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+          }
+        },
+        asio::detached);
     io.run_for(60s);
   } else {
     while (!ec) {

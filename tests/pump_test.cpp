@@ -31,7 +31,8 @@ template <class Sink>
 asio::awaitable<void> send_stream(Sink& sink) {
   std::vector<std::byte> chunk(10000);
   for (std::uint64_t position = 0; position < stream_size;) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), stream_size - position));
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), stream_size - position));
     ringpipe::test::fill_stream(std::span(chunk).first(n), position);
     position += co_await asio::async_write(sink, asio::buffer(chunk.data(), n), asio::use_awaitable);
   }
@@ -48,7 +49,8 @@ asio::awaitable<std::uint64_t> receive_stream(Source& source) {
   std::uint64_t position = 0;
   for (;;) {
     std::error_code ec;
-    const std::size_t n = co_await source.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n =
+        co_await source.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     if (ringpipe::test::first_mismatch(std::span(chunk).first(n), position) != n) break;
     position += n;
@@ -84,7 +86,9 @@ TEST_CASE("a socket pumped into a ring: zero-copy reads, eof passed downstream")
   std::uint64_t received = 0;
   start_pump(in, w, result);
   asio::co_spawn(io, send_stream(in_peer), asio::detached);
-  asio::co_spawn(io, [&r = r, &received]() -> asio::awaitable<void> { received = co_await receive_stream(r); }, asio::detached);
+  asio::co_spawn(
+      io, [&r = r, &received]() -> asio::awaitable<void> { received = co_await receive_stream(r); },
+      asio::detached);
   run(io);
   CHECK_FALSE(result.error);
   CHECK(result.total == stream_size);
@@ -101,7 +105,9 @@ TEST_CASE("a ring pumped into a socket: zero-copy writes out of ring memory") {
   std::uint64_t received = 0;
   start_pump(r, out, result);
   asio::co_spawn(io, send_stream(w), asio::detached);
-  asio::co_spawn(io, [&out_peer, &received]() -> asio::awaitable<void> { received = co_await receive_stream(out_peer); }, asio::detached);
+  asio::co_spawn(
+      io, [&out_peer, &received]() -> asio::awaitable<void> { received = co_await receive_stream(out_peer); },
+      asio::detached);
   io.run_for(30s);
   CHECK_FALSE(result.error);
   CHECK(result.total == stream_size);
@@ -124,12 +130,18 @@ TEST_CASE("a ring pumped into another ring, and a socket into a socket through a
   start_pump(a, b, socket_to_socket, {.close_sink = true, .buffer_size = 4096});
   asio::co_spawn(io, send_stream(w1), asio::detached);
   asio::co_spawn(io, send_stream(a_peer), asio::detached);
-  asio::co_spawn(io, [&r2 = r2, &received_ring]() -> asio::awaitable<void> { received_ring = co_await receive_stream(r2); }, asio::detached);
-  asio::co_spawn(io, [&b_peer, &received_socket]() -> asio::awaitable<void> {
-    std::vector<std::byte> all(stream_size);
-    co_await asio::async_read(b_peer, asio::buffer(all), asio::use_awaitable);
-    received_socket = ringpipe::test::first_mismatch(all, 0);
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&r2 = r2, &received_ring]() -> asio::awaitable<void> { received_ring = co_await receive_stream(r2); },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&b_peer, &received_socket]() -> asio::awaitable<void> {
+        std::vector<std::byte> all(stream_size);
+        co_await asio::async_read(b_peer, asio::buffer(all), asio::use_awaitable);
+        received_socket = ringpipe::test::first_mismatch(all, 0);
+      },
+      asio::detached);
   run(io);
   CHECK(ring_to_ring.total == stream_size);
   CHECK(received_ring == stream_size);
@@ -174,9 +186,10 @@ TEST_CASE("a pump is cancellable and reports what it moved") {
   auto [w2, r2] = ringpipe::make_pipe(io, 4096);
   asio::cancellation_signal signal;
   pump_result result;
-  ringpipe::async_pump(r1, w2, asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::uint64_t total) {
-                         result = {ec, total};
-                       }));
+  ringpipe::async_pump(
+      r1, w2, asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::uint64_t total) {
+        result = {ec, total};
+      }));
   w1.write_some(asio::buffer("12345", 5));
   io.poll();
   signal.emit(asio::cancellation_type::terminal);

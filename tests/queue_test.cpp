@@ -38,7 +38,8 @@ TEST_CASE("a queue's capacity counts elements and is the exact backpressure limi
   auto [tx, rx] = ringpipe::make_queue<std::int32_t>(executor(), 8);
   CHECK(tx.capacity() == 8);
   CHECK(rx.capacity() == 8);
-  for (std::int32_t i = 0; i < 8; ++i) CHECK(tx.try_push(i));
+  for (std::int32_t i = 0; i < 8; ++i)
+    CHECK(tx.try_push(i));
   CHECK_FALSE(tx.try_push(8));
   CHECK_FALSE(tx.wait_for(10ms));
   CHECK(rx.pop() == 0);
@@ -81,7 +82,8 @@ TEST_CASE("elements crossing the wrap are never split or torn, in both mappings"
         continue;
       }
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(batch.size(), count - i));
-      for (std::size_t k = 0; k < n; ++k) batch[k] = make_record(i + k);
+      for (std::size_t k = 0; k < n; ++k)
+        batch[k] = make_record(i + k);
       i += tx.push(std::span<const record>(batch.data(), n));
     }
     tx.close();
@@ -93,7 +95,8 @@ TEST_CASE("elements crossing the wrap are never split or torn, in both mappings"
   for (;;) {
     const std::size_t n = rx.pop(std::span<record>(out), ec);
     if (ec) break;
-    for (std::size_t k = 0; k < n; ++k) intact &= consistent(out[k]) && out[k].index == expected++;
+    for (std::size_t k = 0; k < n; ++k)
+      intact &= consistent(out[k]) && out[k].index == expected++;
   }
   producer.join();
   CHECK(ec == asio::error::eof);
@@ -105,17 +108,24 @@ TEST_CASE("async_push and async_pop suspend on full and empty, with any token") 
   asio::io_context io;
   auto [tx, rx] = ringpipe::make_queue<std::int64_t>(io, 4);
   std::int64_t sum = 0;
-  asio::co_spawn(io, [&tx = tx]() -> asio::awaitable<void> {
-    for (std::int64_t i = 1; i <= 1000; ++i) co_await tx.async_push(i, asio::use_awaitable);
-    tx.close();
-  }, asio::detached);
-  asio::co_spawn(io, [&rx = rx, &sum]() -> asio::awaitable<void> {
-    for (;;) {
-      auto [ec, value] = co_await rx.async_pop(asio::experimental::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      sum += value;
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&tx = tx]() -> asio::awaitable<void> {
+        for (std::int64_t i = 1; i <= 1000; ++i)
+          co_await tx.async_push(i, asio::use_awaitable);
+        tx.close();
+      },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&rx = rx, &sum]() -> asio::awaitable<void> {
+        for (;;) {
+          auto [ec, value] = co_await rx.async_pop(asio::experimental::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          sum += value;
+        }
+      },
+      asio::detached);
   io.run_for(20s);
   CHECK(io.stopped());
   CHECK(sum == 500500);
@@ -163,11 +173,13 @@ TEST_CASE("both sides must agree on the element type") {
   } catch (const std::system_error& e) {
     CHECK(e.code() == ringpipe::error::element_mismatch);
   }
-  CHECK_THROWS_AS(ringpipe::queue_sender<std::int32_t>(executor(), ringpipe::create_ring(4096)), std::system_error);
+  CHECK_THROWS_AS(ringpipe::queue_sender<std::int32_t>(executor(), ringpipe::create_ring(4096)),
+                  std::system_error);
   CHECK_THROWS_AS(ringpipe::make_queue<int>(executor(), 0), std::invalid_argument);
 }
 
-TEST_CASE("a named queue attached through another handle wakes an asynchronous receiver through its watcher") {
+TEST_CASE(
+    "a named queue attached through another handle wakes an asynchronous receiver through its watcher") {
   const std::string name = "ringpipe-queue-test-" + std::to_string(::getpid());
   const ringpipe::ring created = ringpipe::create_shared_queue<std::uint32_t>(name, 8);
   const ringpipe::ring attached = ringpipe::open_shared_ring(name);
@@ -175,13 +187,16 @@ TEST_CASE("a named queue attached through another handle wakes an asynchronous r
   asio::io_context io;
   ringpipe::queue_receiver<std::uint32_t> rx(io, created);
   std::uint64_t sum = 0;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    for (;;) {
-      auto [ec, value] = co_await rx.async_pop(asio::experimental::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      sum += value;
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto [ec, value] = co_await rx.async_pop(asio::experimental::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          sum += value;
+        }
+      },
+      asio::detached);
   std::thread producer([&] {
     ringpipe::queue_sender<std::uint32_t> tx(asio::system_executor(), attached);
     for (std::uint32_t i = 1; i <= 20000; ++i) {

@@ -36,13 +36,15 @@ std::error_code write_stream(ringpipe::writer& w, std::uint64_t total, std::uint
   return {};
 }
 
-asio::awaitable<std::error_code> write_stream_async(ringpipe::writer& w, std::uint64_t total, std::uint64_t& position) {
+asio::awaitable<std::error_code> write_stream_async(ringpipe::writer& w, std::uint64_t total,
+                                                    std::uint64_t& position) {
   std::vector<std::byte> chunk(chunk_size);
   std::error_code ec;
   while (total == 0 || position < total) {
     const std::size_t n = total == 0 ? chunk.size() : std::min<std::uint64_t>(chunk.size(), total - position);
     ringpipe::test::fill_stream(std::span(chunk).first(n), position);
-    position += co_await asio::async_write(w, asio::buffer(chunk.data(), n), asio::redirect_error(asio::use_awaitable, ec));
+    position += co_await asio::async_write(w, asio::buffer(chunk.data(), n),
+                                           asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return ec;
   }
   co_return std::error_code();
@@ -70,7 +72,8 @@ asio::awaitable<std::error_code> read_stream_async(ringpipe::reader& r, std::uin
   std::vector<std::byte> chunk(chunk_size);
   for (;;) {
     std::error_code ec;
-    const std::size_t n = co_await r.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n =
+        co_await r.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return ec;
     if (auto bad = check_chunk(std::span(chunk).first(n), position)) co_return bad;
   }
@@ -97,7 +100,8 @@ int main(int argc, char** argv) {
       std::printf("attached\n");
       std::fflush(stdout);
       if (async)
-        asio::co_spawn(io, write_stream_async(w, total, position), [&](std::exception_ptr, std::error_code ec) { result = ec; });
+        asio::co_spawn(io, write_stream_async(w, total, position),
+                       [&](std::exception_ptr, std::error_code ec) { result = ec; });
       else
         result = write_stream(w, total, position);
       io.run();
@@ -106,12 +110,14 @@ int main(int argc, char** argv) {
       std::printf("attached\n");
       std::fflush(stdout);
       if (async)
-        asio::co_spawn(io, read_stream_async(r, position), [&](std::exception_ptr, std::error_code ec) { result = ec; });
+        asio::co_spawn(io, read_stream_async(r, position),
+                       [&](std::exception_ptr, std::error_code ec) { result = ec; });
       else
         result = read_stream(r, position);
       io.run();
     }
-    std::printf("done %llu %s\n", static_cast<unsigned long long>(position), result ? result.message().c_str() : "ok");
+    std::printf("done %llu %s\n", static_cast<unsigned long long>(position),
+                result ? result.message().c_str() : "ok");
     return 0;
   } catch (const std::exception& e) {
     std::printf("failed %s\n", e.what());

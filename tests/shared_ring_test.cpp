@@ -54,8 +54,13 @@ void write_object(const std::string& name, const void* bytes, std::size_t size, 
 }
 
 ringpipe::core::ring_identity valid_identity(std::uint64_t capacity) {
-  return {ringpipe::core::ring_magic, ringpipe::core::layout_version, ringpipe::core::header_region_size, capacity,
-          capacity, 1, 1};
+  return {ringpipe::core::ring_magic,
+          ringpipe::core::layout_version,
+          ringpipe::core::header_region_size,
+          capacity,
+          capacity,
+          1,
+          1};
 }
 
 } // namespace
@@ -86,13 +91,15 @@ TEST_CASE("creating a name that exists fails; the object is created with mode 06
   REQUIRE(::fstat(created.native_handle(), &status) == 0);
   CHECK((status.st_mode & 0777) == 0600);
   scoped_name other;
-  const ringpipe::ring group_readable = ringpipe::create_shared_ring(other.value, 4096, {.permissions = 0640});
+  const ringpipe::ring group_readable =
+      ringpipe::create_shared_ring(other.value, 4096, {.permissions = 0640});
   REQUIRE(::fstat(group_readable.native_handle(), &status) == 0);
   CHECK((status.st_mode & 0777) == 0640);
 }
 
 TEST_CASE("unknown and malformed names are clear errors") {
-  CHECK(open_error("ringpipe-no-such-ring-" + std::to_string(::getpid())) == std::errc::no_such_file_or_directory);
+  CHECK(open_error("ringpipe-no-such-ring-" + std::to_string(::getpid())) ==
+        std::errc::no_such_file_or_directory);
   CHECK(open_error("") == std::errc::invalid_argument);
   CHECK(open_error("a/b") == std::errc::invalid_argument);
   std::error_code ec;
@@ -106,7 +113,8 @@ TEST_CASE("attaching checks the header and never crashes on a foreign, truncated
   SECTION("garbage") {
     std::vector<unsigned char> garbage(8192);
     std::mt19937 random(7);
-    for (auto& b : garbage) b = static_cast<unsigned char>(random());
+    for (auto& b : garbage)
+      b = static_cast<unsigned char>(random());
     write_object(name.value, garbage.data(), garbage.size(), garbage.size());
     CHECK(open_error(name.value) == ringpipe::error::not_a_ring);
   }

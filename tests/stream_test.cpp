@@ -32,25 +32,30 @@ TEST_CASE("bytes written to one stream of a pair are read from the other, in bot
 TEST_CASE("a coroutine echo over a stream pair, with a read and a write outstanding at once") {
   asio::io_context io;
   auto [client, server] = ringpipe::make_stream_pair(io, 4096);
-  asio::co_spawn(io, [&server = server]() -> asio::awaitable<void> {
-    std::array<char, 1000> buffer;
-    for (;;) {
-      std::error_code ec;
-      const std::size_t n = co_await server.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
-      co_await asio::async_write(server, asio::buffer(buffer.data(), n), asio::use_awaitable);
-    }
-    server.close();
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&server = server]() -> asio::awaitable<void> {
+        std::array<char, 1000> buffer;
+        for (;;) {
+          std::error_code ec;
+          const std::size_t n = co_await server.async_read_some(
+              asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+          co_await asio::async_write(server, asio::buffer(buffer.data(), n), asio::use_awaitable);
+        }
+        server.close();
+      },
+      asio::detached);
   const std::string message(100000, 'e');
   std::string echoed(message.size(), '\0');
   std::size_t written = 0, read = 0;
   // The reply must be read while the request is still being written: the rings hold 4 KiB each.
-  asio::async_write(client, asio::buffer(message), [&, &requester = client](std::error_code ec, std::size_t n) {
-    CHECK_FALSE(ec);
-    written = n;
-    requester.writer().close();
-  });
+  asio::async_write(client, asio::buffer(message),
+                    [&, &requester = client](std::error_code ec, std::size_t n) {
+                      CHECK_FALSE(ec);
+                      written = n;
+                      requester.writer().close();
+                    });
   asio::async_read(client, asio::buffer(echoed), [&](std::error_code ec, std::size_t n) {
     CHECK_FALSE(ec);
     read = n;

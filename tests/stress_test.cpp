@@ -57,7 +57,8 @@ std::uint64_t consume_and_verify(ringpipe::reader& r, unsigned seed) {
       if (ec) break;
       const asio::const_buffer bytes = r.data();
       n = std::min<std::size_t>(bytes.size(), 1 + random() % chunk.size());
-      REQUIRE(ringpipe::test::first_mismatch({static_cast<const std::byte*>(bytes.data()), n}, position) == n);
+      REQUIRE(ringpipe::test::first_mismatch({static_cast<const std::byte*>(bytes.data()), n}, position) ==
+              n);
       r.consume(n);
     }
     position += n;

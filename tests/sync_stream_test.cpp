@@ -57,7 +57,8 @@ TEST_CASE("asio::write and asio::read move a large stream through a small ring b
 TEST_CASE("asio::read_until with a dynamic string buffer reads lines written by another thread") {
   auto [w, r] = ringpipe::make_pipe(asio::system_executor(), 4096);
   std::thread producer([&w = w] {
-    for (int i = 0; i < 2000; ++i) asio::write(w, asio::buffer(std::to_string(i) + "\n"));
+    for (int i = 0; i < 2000; ++i)
+      asio::write(w, asio::buffer(std::to_string(i) + "\n"));
   });
   std::string buffer;
   for (int i = 0; i < 2000; ++i) {

@@ -24,12 +24,14 @@ constexpr std::byte stream_byte(std::uint64_t position) noexcept {
 // Fills `out` with the stream's bytes starting at `position`.
 inline void fill_stream(std::span<std::byte> out, std::uint64_t position) noexcept {
   std::size_t i = 0;
-  for (; i < out.size() && (position + i) % 8 != 0; ++i) out[i] = stream_byte(position + i);
+  for (; i < out.size() && (position + i) % 8 != 0; ++i)
+    out[i] = stream_byte(position + i);
   for (; i + 8 <= out.size(); i += 8) {
     const std::uint64_t word = stream_word((position + i) / 8);
     std::memcpy(out.data() + i, &word, 8);
   }
-  for (; i < out.size(); ++i) out[i] = stream_byte(position + i);
+  for (; i < out.size(); ++i)
+    out[i] = stream_byte(position + i);
 }
 
 // The offset of the first byte of `in` that differs from the stream at `position`, or in.size().

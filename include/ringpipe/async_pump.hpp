@@ -82,9 +82,7 @@ struct pump_into_ring {
   void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
     auto& writer = ring_writer_of<Sink>::get(sink);
     switch (state) {
-    case starting:
-      state = waited;
-      return writer.async_wait(std::move(self));
+    case starting: state = waited; return writer.async_wait(std::move(self));
     case waited:
       if (ec) return self.complete(ec, total);
       state = read;
@@ -120,9 +118,7 @@ struct pump_out_of_ring {
   void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
     auto& reader = ring_reader_of<Source>::get(source);
     switch (state) {
-    case starting:
-      state = waited;
-      return reader.async_wait(std::move(self));
+    case starting: state = waited; return reader.async_wait(std::move(self));
     case waited:
       if (ec == asio::error::eof) {
         finish_sink(sink, options);
@@ -154,9 +150,7 @@ struct pump_through_buffer {
   template <class Self>
   void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
     switch (state) {
-    case starting:
-      state = read;
-      return source.async_read_some(asio::buffer(buffer), std::move(self));
+    case starting: state = read; return source.async_read_some(asio::buffer(buffer), std::move(self));
     case read:
       if (ec == asio::error::eof) return self.complete({}, total);
       if (ec) return self.complete(ec, total);
@@ -191,8 +185,9 @@ auto make_pump(Source& source, Sink& sink, const pump_options& options) {
 template <class Source, class Sink,
           asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
               asio::default_completion_token_t<typename Source::executor_type>>
-auto async_pump(Source& source, Sink& sink, pump_options options,
-                CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
+auto async_pump(
+    Source& source, Sink& sink, pump_options options,
+    CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
   return asio::async_compose<CompletionToken, void(std::error_code, std::uint64_t)>(
       detail::make_pump(source, sink, options), token, source, sink);
 }
@@ -200,8 +195,9 @@ auto async_pump(Source& source, Sink& sink, pump_options options,
 template <class Source, class Sink,
           asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
               asio::default_completion_token_t<typename Source::executor_type>>
-auto async_pump(Source& source, Sink& sink,
-                CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
+auto async_pump(
+    Source& source, Sink& sink,
+    CompletionToken&& token = asio::default_completion_token_t<typename Source::executor_type>()) {
   return async_pump(source, sink, pump_options{}, std::forward<CompletionToken>(token));
 }
 

@@ -48,8 +48,9 @@ public:
 
   // Converting move, so that rebind_executor and as_default_on can wrap an existing reader.
   template <class OtherExecutor>
-    requires std::constructible_from<Executor, const OtherExecutor&>
-  basic_reader(basic_reader<OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+  requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_reader(basic_reader<OtherExecutor>&& other)
+  noexcept : base(std::move(other)) {}
 
   // Copies bytes from the ring into `buffers`, blocking while it is empty. Returns the number copied:
   // at least 1, or 0 at once for empty buffers.
@@ -69,13 +70,13 @@ public:
   // As read_some, suspending instead of blocking: completes with (error_code, bytes read) on the
   // handler's associated executor, never inside this call. Never completes with success and 0 bytes
   // for non-empty buffers; empty buffers complete at once with 0. A cancelled read moved nothing.
-  template <class MutableBufferSequence,
-            asio::completion_token_for<void(std::error_code, std::size_t)> ReadToken =
-                asio::default_completion_token_t<executor_type>>
+  template <class MutableBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
+                                             ReadToken = asio::default_completion_token_t<executor_type>>
   auto async_read_some(const MutableBufferSequence& buffers,
                        ReadToken&& token = asio::default_completion_token_t<executor_type>()) {
     return this->template initiate<detail::read_some_operation<MutableBufferSequence>,
-                                   void(std::error_code, std::size_t)>({buffers}, std::forward<ReadToken>(token));
+                                   void(std::error_code, std::size_t)>({buffers},
+                                                                       std::forward<ReadToken>(token));
   }
 
   // Zero-copy: the readable run of ring memory as one span. Empty when the ring is empty; without a

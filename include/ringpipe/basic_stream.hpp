@@ -33,9 +33,9 @@ public:
       : writer_(std::move(outgoing)), reader_(std::move(incoming)) {}
 
   template <class OtherExecutor>
-    requires std::constructible_from<Executor, const OtherExecutor&>
-  basic_stream(basic_stream<OtherExecutor>&& other) noexcept
-      : writer_(std::move(other.writer())), reader_(std::move(other.reader())) {}
+  requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_stream(basic_stream<OtherExecutor>&& other)
+  noexcept : writer_(std::move(other.writer())), reader_(std::move(other.reader())) {}
 
   basic_stream(basic_stream&&) noexcept = default;
   basic_stream& operator=(basic_stream&&) noexcept = default;
@@ -72,17 +72,15 @@ public:
   }
 
   // One read and one write may be outstanding at the same time, as on a socket.
-  template <class ConstBufferSequence,
-            asio::completion_token_for<void(std::error_code, std::size_t)> WriteToken =
-                asio::default_completion_token_t<executor_type>>
+  template <class ConstBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
+                                           WriteToken = asio::default_completion_token_t<executor_type>>
   auto async_write_some(const ConstBufferSequence& buffers,
                         WriteToken&& token = asio::default_completion_token_t<executor_type>()) {
     return writer_.async_write_some(buffers, std::forward<WriteToken>(token));
   }
 
-  template <class MutableBufferSequence,
-            asio::completion_token_for<void(std::error_code, std::size_t)> ReadToken =
-                asio::default_completion_token_t<executor_type>>
+  template <class MutableBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
+                                             ReadToken = asio::default_completion_token_t<executor_type>>
   auto async_read_some(const MutableBufferSequence& buffers,
                        ReadToken&& token = asio::default_completion_token_t<executor_type>()) {
     return reader_.async_read_some(buffers, std::forward<ReadToken>(token));
@@ -115,8 +113,8 @@ using stream = basic_stream<asio::any_io_executor>;
 // Two connected streams: bytes written to one are read from the other, through a ring of at least
 // `capacity` bytes in each direction. Throws as create_ring does.
 inline std::pair<stream, stream> make_stream_pair(const asio::any_io_executor& executor_a,
-                                                  const asio::any_io_executor& executor_b, std::size_t capacity,
-                                                  ring_options options = {}) {
+                                                  const asio::any_io_executor& executor_b,
+                                                  std::size_t capacity, ring_options options = {}) {
   const ring a_to_b = create_ring(capacity, options);
   const ring b_to_a = create_ring(capacity, options);
   stream a(writer(executor_a, a_to_b), reader(executor_a, b_to_a));
@@ -130,7 +128,8 @@ inline std::pair<stream, stream> make_stream_pair(const asio::any_io_executor& e
 }
 
 template <detail::execution_context_ref ExecutionContext>
-std::pair<stream, stream> make_stream_pair(ExecutionContext& context, std::size_t capacity, ring_options options = {}) {
+std::pair<stream, stream> make_stream_pair(ExecutionContext& context, std::size_t capacity,
+                                           ring_options options = {}) {
   return make_stream_pair(context.get_executor(), capacity, options);
 }
 

@@ -49,8 +49,9 @@ public:
 
   // Converting move, so that rebind_executor and as_default_on can wrap an existing writer.
   template <class OtherExecutor>
-    requires std::constructible_from<Executor, const OtherExecutor&>
-  basic_writer(basic_writer<OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+  requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_writer(basic_writer<OtherExecutor>&& other)
+  noexcept : base(std::move(other)) {}
 
   // Copies bytes from `buffers` into the ring, blocking while it is full. Returns the number copied:
   // at least 1, or 0 at once for empty buffers.
@@ -70,13 +71,13 @@ public:
   // As write_some, suspending instead of blocking: completes with (error_code, bytes written) on the
   // handler's associated executor, never inside this call. Empty buffers complete at once with 0.
   // A cancelled write moved nothing.
-  template <class ConstBufferSequence,
-            asio::completion_token_for<void(std::error_code, std::size_t)> WriteToken =
-                asio::default_completion_token_t<executor_type>>
+  template <class ConstBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
+                                           WriteToken = asio::default_completion_token_t<executor_type>>
   auto async_write_some(const ConstBufferSequence& buffers,
                         WriteToken&& token = asio::default_completion_token_t<executor_type>()) {
     return this->template initiate<detail::write_some_operation<ConstBufferSequence>,
-                                   void(std::error_code, std::size_t)>({buffers}, std::forward<WriteToken>(token));
+                                   void(std::error_code, std::size_t)>({buffers},
+                                                                       std::forward<WriteToken>(token));
   }
 
   // Zero-copy: the writable run of ring memory, at most `max_size` bytes, as one span. Empty when the

@@ -30,7 +30,8 @@ inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& executor
 }
 
 template <detail::execution_context_ref ExecutionContext>
-std::pair<writer, reader> make_pipe(ExecutionContext& context, std::size_t capacity, ring_options options = {}) {
+std::pair<writer, reader> make_pipe(ExecutionContext& context, std::size_t capacity,
+                                    ring_options options = {}) {
   return make_pipe(context.get_executor(), capacity, options);
 }
 

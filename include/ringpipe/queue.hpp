@@ -30,7 +30,8 @@ namespace detail {
 template <class T>
 ring checked_for(ring memory) {
   static_assert(std::is_trivially_copyable_v<T>, "queue elements are copied as bytes, across processes too");
-  if (memory && (memory.identity().element_size != sizeof(T) || memory.identity().element_align != alignof(T)))
+  if (memory &&
+      (memory.identity().element_size != sizeof(T) || memory.identity().element_align != alignof(T)))
     throw std::system_error(make_error_code(error::element_mismatch));
   return memory;
 }
@@ -88,7 +89,8 @@ public:
 
   // Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
   // was made for another element type.
-  basic_queue_sender(const executor_type& executor, ring memory) : base(executor, detail::checked_for<T>(std::move(memory))) {}
+  basic_queue_sender(const executor_type& executor, ring memory)
+      : base(executor, detail::checked_for<T>(std::move(memory))) {}
 
   template <detail::execution_context_ref ExecutionContext>
   basic_queue_sender(ExecutionContext& context, ring memory)
@@ -98,11 +100,14 @@ public:
   basic_queue_sender& operator=(basic_queue_sender&&) noexcept = default;
 
   template <class OtherExecutor>
-    requires std::constructible_from<Executor, const OtherExecutor&>
-  basic_queue_sender(basic_queue_sender<T, OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+  requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_queue_sender(basic_queue_sender<T, OtherExecutor>&& other)
+  noexcept : base(std::move(other)) {}
 
   // The queue's capacity in elements: the exact number push() accepts before blocking.
-  std::size_t capacity() const noexcept { return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0; }
+  std::size_t capacity() const noexcept {
+    return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
+  }
 
   // Blocks while the queue is full.
   void push(const T& value, std::error_code& ec) { push(std::span<const T>(&value, 1), ec); }
@@ -111,7 +116,8 @@ public:
   // Pushes as many of `values` as fit, blocking only while none fits; returns how many.
   std::size_t push(std::span<const T> values, std::error_code& ec) {
     if (!this->check_open(ec)) return 0;
-    return detail::blocking_write_some(*this->state_, asio::buffer(values.data(), values.size_bytes()), ec) / sizeof(T);
+    return detail::blocking_write_some(*this->state_, asio::buffer(values.data(), values.size_bytes()), ec) /
+           sizeof(T);
   }
 
   std::size_t push(std::span<const T> values) {
@@ -124,7 +130,8 @@ public:
   // Never blocks: false when the queue is full.
   bool try_push(const T& value, std::error_code& ec) {
     if (!this->check_open(ec)) return false;
-    const std::optional<std::size_t> written = detail::try_write_some(*this->state_, asio::buffer(&value, sizeof(T)), ec);
+    const std::optional<std::size_t> written =
+        detail::try_write_some(*this->state_, asio::buffer(&value, sizeof(T)), ec);
     return written && *written == sizeof(T);
   }
 
@@ -136,9 +143,11 @@ public:
   }
 
   // Suspends while the queue is full; completes with an error_code.
-  template <asio::completion_token_for<void(std::error_code)> PushToken = asio::default_completion_token_t<executor_type>>
+  template <asio::completion_token_for<void(std::error_code)> PushToken =
+                asio::default_completion_token_t<executor_type>>
   auto async_push(const T& value, PushToken&& token = asio::default_completion_token_t<executor_type>()) {
-    return this->template initiate<detail::push_operation<T>, void(std::error_code)>({value}, std::forward<PushToken>(token));
+    return this->template initiate<detail::push_operation<T>, void(std::error_code)>(
+        {value}, std::forward<PushToken>(token));
   }
 };
 
@@ -168,10 +177,13 @@ public:
   basic_queue_receiver& operator=(basic_queue_receiver&&) noexcept = default;
 
   template <class OtherExecutor>
-    requires std::constructible_from<Executor, const OtherExecutor&>
-  basic_queue_receiver(basic_queue_receiver<T, OtherExecutor>&& other) noexcept : base(std::move(other)) {}
+  requires std::constructible_from<Executor, const OtherExecutor&>
+  basic_queue_receiver(basic_queue_receiver<T, OtherExecutor>&& other)
+  noexcept : base(std::move(other)) {}
 
-  std::size_t capacity() const noexcept { return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0; }
+  std::size_t capacity() const noexcept {
+    return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
+  }
 
   // Blocks while the queue is empty. On error the returned value is all zero bytes.
   T pop(std::error_code& ec) {
@@ -190,7 +202,8 @@ public:
   // Pops as many elements as are there, up to out.size(), blocking only while there are none.
   std::size_t pop(std::span<T> out, std::error_code& ec) {
     if (!this->check_open(ec)) return 0;
-    return detail::blocking_read_some(*this->state_, asio::buffer(out.data(), out.size_bytes()), ec) / sizeof(T);
+    return detail::blocking_read_some(*this->state_, asio::buffer(out.data(), out.size_bytes()), ec) /
+           sizeof(T);
   }
 
   std::size_t pop(std::span<T> out) {
@@ -217,9 +230,11 @@ public:
   }
 
   // Suspends while the queue is empty; completes with (error_code, T).
-  template <asio::completion_token_for<void(std::error_code, T)> PopToken = asio::default_completion_token_t<executor_type>>
+  template <asio::completion_token_for<void(std::error_code, T)> PopToken =
+                asio::default_completion_token_t<executor_type>>
   auto async_pop(PopToken&& token = asio::default_completion_token_t<executor_type>()) {
-    return this->template initiate<detail::pop_operation<T>, void(std::error_code, T)>({}, std::forward<PopToken>(token));
+    return this->template initiate<detail::pop_operation<T>, void(std::error_code, T)>(
+        {}, std::forward<PopToken>(token));
   }
 };
 
@@ -238,11 +253,13 @@ ring create_queue_ring(std::size_t capacity, ring_options options = {}) {
 template <class T>
 ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                          std::error_code& ec) {
-  return detail::create_shared_ring_with(name, detail::queue_identity(capacity, sizeof(T), alignof(T)), options, ec);
+  return detail::create_shared_ring_with(name, detail::queue_identity(capacity, sizeof(T), alignof(T)),
+                                         options, ec);
 }
 
 template <class T>
-ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options = {}) {
+ring create_shared_queue(std::string_view name, std::size_t capacity,
+                         const shared_ring_options& options = {}) {
   std::error_code ec;
   ring memory = create_shared_queue<T>(name, capacity, options, ec);
   if (ec) throw std::system_error(ec, "ringpipe: create_shared_queue");
@@ -262,8 +279,8 @@ std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_exec
 }
 
 template <class T>
-std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& executor, std::size_t capacity,
-                                                         ring_options options = {}) {
+std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& executor,
+                                                         std::size_t capacity, ring_options options = {}) {
   return make_queue<T>(executor, executor, capacity, options);
 }
 

@@ -29,7 +29,8 @@ role_lease::role_lease(int ring_fd, role side) : side_(side) {
   // in this process or another.
   const std::string path = "/proc/self/fd/" + std::to_string(ring_fd);
   fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd_ < 0) throw std::system_error(errno, std::system_category(), "ringpipe: reopening the ring for its lease");
+  if (fd_ < 0)
+    throw std::system_error(errno, std::system_category(), "ringpipe: reopening the ring for its lease");
   struct flock request = lock_request(F_WRLCK, side);
   if (::fcntl(fd_, F_OFD_SETLK, &request) != 0) {
     const int failure = errno;
@@ -37,7 +38,7 @@ role_lease::role_lease(int ring_fd, role side) : side_(side) {
     fd_ = -1;
     if (failure == EAGAIN || failure == EACCES)
       throw std::system_error(make_error_code(side == role::writer ? error::writer_already_attached
-                                                                    : error::reader_already_attached));
+                                                                   : error::reader_already_attached));
     throw std::system_error(failure, std::system_category(), "ringpipe: locking the ring's role");
   }
 }

@@ -14,8 +14,8 @@ constexpr std::uint32_t idle = 0, armed = 1, stopping = 2;
 
 parked_watcher::parked_watcher(std::atomic<std::uint32_t>& sleep_word, std::atomic<parked_waiter*>& slot,
                                std::function<bool()> peer_alive, std::function<void()> peer_died)
-    : sleep_word_(sleep_word), slot_(slot), peer_alive_(std::move(peer_alive)), peer_died_(std::move(peer_died)),
-      thread_([this] { run(); }) {}
+    : sleep_word_(sleep_word), slot_(slot), peer_alive_(std::move(peer_alive)),
+      peer_died_(std::move(peer_died)), thread_([this] { run(); }) {}
 
 parked_watcher::~parked_watcher() {
   // seq_cst: ordered before the wakes below, so the thread cannot miss it (it rechecks after waking).
@@ -64,7 +64,8 @@ void parked_watcher::watch() {
       if (parked_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();
       return;
     }
-    if (!linux_platform::futex_wait(sleep_word_, parked, std::chrono::steady_clock::now() + liveness_interval) &&
+    if (!linux_platform::futex_wait(sleep_word_, parked,
+                                    std::chrono::steady_clock::now() + liveness_interval) &&
         !peer_alive_()) {
       peer_died_();
       if (parked_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();

@@ -95,9 +95,10 @@ public:
   // the ring changed meanwhile and the caller must resume `waiter` itself.
   bool park(parked_waiter* waiter) {
     const std::uint64_t full_at = write_position_ - fill_limit_;
-    return park_for_peer<Platform>(header_->writer_sleep, slots_->writer, waiter, [header = header_, full_at](std::memory_order order) {
-      return header->read_position.load(order) != full_at || header->reader_closed.load(order) != 0;
-    });
+    return park_for_peer<Platform>(
+        header_->writer_sleep, slots_->writer, waiter, [header = header_, full_at](std::memory_order order) {
+          return header->read_position.load(order) != full_at || header->reader_closed.load(order) != 0;
+        });
   }
 
   // Takes back `waiter` if it is still parked: true when the caller now owns it.
@@ -110,7 +111,9 @@ public:
   }
 
 private:
-  std::uint64_t free_space() const noexcept { return fill_limit_ - (write_position_ - cached_read_position_); }
+  std::uint64_t free_space() const noexcept {
+    return fill_limit_ - (write_position_ - cached_read_position_);
+  }
 
   void refresh(std::memory_order order) noexcept {
     const std::uint64_t read_position = header_->read_position.load(order);
@@ -143,7 +146,8 @@ public:
         fill_limit_(header.identity.fill_limit),
         // relaxed: only the consumer writes it.
         read_position_(header.read_position.load(std::memory_order_relaxed)),
-        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_), cached_write_position_(read_position_) {
+        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_),
+        cached_write_position_(read_position_) {
     corrupt_ = capacity_ == 0 || fill_limit_ > capacity_;
   }
 
@@ -211,9 +215,10 @@ public:
   // the ring changed meanwhile and the caller must resume `waiter` itself.
   bool park(parked_waiter* waiter) {
     const std::uint64_t empty_at = read_position_;
-    return park_for_peer<Platform>(header_->reader_sleep, slots_->reader, waiter, [header = header_, empty_at](std::memory_order order) {
-      return header->write_position.load(order) != empty_at || header->writer_closed.load(order) != 0;
-    });
+    return park_for_peer<Platform>(
+        header_->reader_sleep, slots_->reader, waiter, [header = header_, empty_at](std::memory_order order) {
+          return header->write_position.load(order) != empty_at || header->writer_closed.load(order) != 0;
+        });
   }
 
   // Takes back `waiter` if it is still parked: true when the caller now owns it.

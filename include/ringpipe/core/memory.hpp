@@ -47,7 +47,8 @@ public:
   int file_descriptor() const noexcept { return fd_; }
 
 private:
-  ring_memory(int fd, std::byte* base, std::size_t mapped_size, std::uint64_t capacity, bool mirrored) noexcept;
+  ring_memory(int fd, std::byte* base, std::size_t mapped_size, std::uint64_t capacity,
+              bool mirrored) noexcept;
   void release() noexcept;
 
   int fd_ = -1;

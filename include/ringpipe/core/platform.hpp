@@ -5,8 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "ringpipe/core/layout.hpp"
 #include "ringpipe/core/cursors.hpp"
+#include "ringpipe/core/layout.hpp"
 #include "ringpipe/core/wait.hpp"
 
 namespace ringpipe::core {

@@ -60,8 +60,8 @@ struct basic_waiter_slots {
 // caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, cpu_relax and
 // spin_limit: linux_platform in production, a model-checked one in tests/model_check.
 template <class Platform, class Check>
-wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word, Check&& check,
-                          const deadline& until) {
+wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
+                          Check&& check, const deadline& until) {
   for (unsigned spin = 0; spin < Platform::spin_limit; ++spin) {
     // acquire: a ready answer must make the peer's bytes visible, as on the data path.
     if (auto status = check(std::memory_order_acquire)) return *status;
@@ -122,8 +122,8 @@ bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep
   if (sleep_word.load(std::memory_order_seq_cst) == static_cast<std::uint32_t>(sleep_state::awake))
     return false;
   // seq_cst: only one waker of a given sleep pays for the system call or takes the parked waiter.
-  const auto previous =
-      static_cast<sleep_state>(sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_seq_cst));
+  const auto previous = static_cast<sleep_state>(
+      sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_seq_cst));
   if (previous == sleep_state::sleeping) {
     Platform::futex_wake(sleep_word);
     return true;

@@ -100,7 +100,8 @@ protected:
   basic_endpoint(basic_endpoint<OtherExecutor, State>&& other) noexcept
       : executor_(other.executor_), state_(std::move(other.state_)) {}
 
-  basic_endpoint(basic_endpoint&& other) noexcept : executor_(other.executor_), state_(std::move(other.state_)) {}
+  basic_endpoint(basic_endpoint&& other) noexcept
+      : executor_(other.executor_), state_(std::move(other.state_)) {}
 
   basic_endpoint& operator=(basic_endpoint&& other) noexcept {
     if (this != &other) {

@@ -7,11 +7,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <type_traits>
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
@@ -26,12 +26,14 @@ namespace ringpipe::detail {
 
 template <class Cursor>
 struct endpoint_state {
-  static constexpr core::role side = std::is_same_v<Cursor, core::producer> ? core::role::writer : core::role::reader;
+  static constexpr core::role side =
+      std::is_same_v<Cursor, core::producer> ? core::role::writer : core::role::reader;
 
   // Takes the role (see ring::claim). The cursor reads its geometry from shared memory; if that no
   // longer matches what was checked when attaching, a peer is tampering: refuse.
   explicit endpoint_state(ring ring_memory)
-      : memory(std::move(ring_memory)), lease(memory.claim(side)), cursor(memory.header(), memory.waiter_slots()) {
+      : memory(std::move(ring_memory)), lease(memory.claim(side)),
+        cursor(memory.header(), memory.waiter_slots()) {
     if (cursor.capacity() != memory.capacity() || cursor.fill_limit() != memory.fill_limit())
       throw std::system_error(make_error_code(error::corrupt));
   }
@@ -61,7 +63,8 @@ struct endpoint_state {
       core::ring_header& header = memory.header();
       watcher = std::make_unique<core::parked_watcher>(
           side == core::role::writer ? header.writer_sleep : header.reader_sleep,
-          side == core::role::writer ? slots.writer : slots.reader, [this] { return memory.peer_alive(side, lease); },
+          side == core::role::writer ? slots.writer : slots.reader,
+          [this] { return memory.peer_alive(side, lease); },
           // relaxed: the operation woken right after reads it on its own thread, after a post.
           [this] { peer_dead.store(true, std::memory_order_relaxed); });
     }
@@ -188,16 +191,19 @@ bool sleep_until_ready(State& state, const core::deadline& until, std::error_cod
 }
 
 inline bool sleep_until_ready(writer_state& state, const core::deadline& until, std::error_code& ec) {
-  return sleep_until_ready(state, until, ec, [&](const core::deadline& d) { return state.cursor.wait_writable(d); });
+  return sleep_until_ready(state, until, ec,
+                           [&](const core::deadline& d) { return state.cursor.wait_writable(d); });
 }
 
 inline bool sleep_until_ready(reader_state& state, const core::deadline& until, std::error_code& ec) {
-  return sleep_until_ready(state, until, ec, [&](const core::deadline& d) { return state.cursor.wait_readable(d); });
+  return sleep_until_ready(state, until, ec,
+                           [&](const core::deadline& d) { return state.cursor.wait_readable(d); });
 }
 
 // write_some and read_some: an attempt, and a sleep whenever it must wait.
 template <class ConstBufferSequence>
-std::size_t blocking_write_some(writer_state& state, const ConstBufferSequence& buffers, std::error_code& ec) {
+std::size_t blocking_write_some(writer_state& state, const ConstBufferSequence& buffers,
+                                std::error_code& ec) {
   for (;;) {
     if (std::optional<std::size_t> written = try_write_some(state, buffers, ec)) return *written;
     if (!sleep_until_ready(state, {}, ec)) return 0;
@@ -205,7 +211,8 @@ std::size_t blocking_write_some(writer_state& state, const ConstBufferSequence& 
 }
 
 template <class MutableBufferSequence>
-std::size_t blocking_read_some(reader_state& state, const MutableBufferSequence& buffers, std::error_code& ec) {
+std::size_t blocking_read_some(reader_state& state, const MutableBufferSequence& buffers,
+                               std::error_code& ec) {
   for (;;) {
     if (std::optional<std::size_t> read = try_read_some(state, buffers, ec)) return *read;
     if (!sleep_until_ready(state, {}, ec)) return 0;

@@ -18,7 +18,8 @@ struct write_some_operation {
 
   std::optional<result_type> attempt(writer_state& state) const {
     std::error_code ec;
-    if (std::optional<std::size_t> written = try_write_some(state, buffers, ec)) return result_type{ec, *written};
+    if (std::optional<std::size_t> written = try_write_some(state, buffers, ec))
+      return result_type{ec, *written};
     return std::nullopt;
   }
 

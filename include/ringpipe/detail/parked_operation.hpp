@@ -95,7 +95,9 @@ public:
       state->watch_parked();
   }
 
-  void wake() noexcept override { asio::post(io_work_.get_executor(), resume_handler<parked_operation>(this)); }
+  void wake() noexcept override {
+    asio::post(io_work_.get_executor(), resume_handler<parked_operation>(this));
+  }
 
   void abort() noexcept override {
     aborted_ = true;
@@ -121,14 +123,18 @@ public:
   // Frees the operation without completing it: its executor was shut down with it still queued.
   // Like Asio's own operations at shutdown, it leaves the cancellation slot alone: the signal that
   // owns it may be gone already.
-  void destroy() noexcept { release(allocator_type(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()))); }
+  void destroy() noexcept {
+    release(allocator_type(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>())));
+  }
 
 private:
-  using allocator_type = typename std::allocator_traits<
-      asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::template rebind_alloc<parked_operation>;
+  using allocator_type =
+      typename std::allocator_traits<asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::
+          template rebind_alloc<parked_operation>;
   using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
 
-  parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler, const IoExecutor& io_executor)
+  parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler,
+                   const IoExecutor& io_executor)
       : state_(std::move(state)), operation_(std::move(operation)), handler_(std::move(handler)),
         io_work_(io_executor), handler_work_(asio::get_associated_executor(handler_, io_executor)) {}
 
@@ -170,15 +176,19 @@ private:
 // Completes at once, through the I/O executor, never inside the initiating function.
 template <class IoExecutor, class Handler, class... Args>
 void post_completion(const IoExecutor& io_executor, Handler&& handler, std::tuple<Args...> result) {
-  asio::post(io_executor, bound_handler<std::decay_t<Handler>, Args...>{std::forward<Handler>(handler), std::move(result)});
+  asio::post(io_executor, bound_handler<std::decay_t<Handler>, Args...>{std::forward<Handler>(handler),
+                                                                        std::move(result)});
 }
 
 // Starts an asynchronous operation on an endpoint's state (null when the endpoint is closed).
 template <class State, class Operation, class Handler, class IoExecutor>
 void start_operation(const std::shared_ptr<State>& state, Operation operation, Handler&& handler,
                      const IoExecutor& io_executor) {
-  if (!state) return post_completion(io_executor, std::forward<Handler>(handler), Operation::failed(asio::error::bad_descriptor));
-  if (auto result = operation.attempt(*state)) return post_completion(io_executor, std::forward<Handler>(handler), std::move(*result));
+  if (!state)
+    return post_completion(io_executor, std::forward<Handler>(handler),
+                           Operation::failed(asio::error::bad_descriptor));
+  if (auto result = operation.attempt(*state))
+    return post_completion(io_executor, std::forward<Handler>(handler), std::move(*result));
   using operation_type = parked_operation<State, Operation, std::decay_t<Handler>, IoExecutor>;
   operation_type::create(state, std::move(operation), std::forward<Handler>(handler), io_executor)->park();
 }
@@ -191,6 +201,7 @@ struct asio::associator<Associator, ringpipe::detail::resume_handler<Operation>,
   static typename Associator<typename Operation::handler_type, DefaultCandidate>::type
   get(const ringpipe::detail::resume_handler<Operation>& resume,
       const DefaultCandidate& candidate = DefaultCandidate()) noexcept {
-    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation().handler(), candidate);
+    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation().handler(),
+                                                                               candidate);
   }
 };
