@@ -57,20 +57,8 @@ void require(bool delivered_right, const char* contender) {
   if (!delivered_right) throw std::runtime_error(std::string(contender) + " delivered wrong bytes");
 }
 
-// Reads every byte in place, as a consumer parsing its input where it lies would, `size` being a
-// multiple of 64. Pairs of words (GCC's and Clang's vector extension) in four chains add at memcpy
-// speed, so the consumer's own work does not hide the ring's cost; the sum checks what arrived.
-std::uint64_t sum_words(const std::byte* data, std::size_t size) noexcept {
-  using word_pair = std::uint64_t __attribute__((vector_size(16)));
-  word_pair a{}, b{}, c{}, d{};
-  for (std::size_t i = 0; i + 64 <= size; i += 64) {
-    word_pair line[4];
-    std::memcpy(line, data + i, 64);
-    a += line[0], b += line[1], c += line[2], d += line[3];
-  }
-  const word_pair sum = a + b + c + d;
-  return sum[0] + sum[1];
-}
+// Reads every byte in place, as a consumer parsing its input where it lies would (see bench_support.hpp).
+using bench::sum_words;
 
 // Streams the workload from a producer thread to this one, each side cycling through its chunk with
 // write_some(data, size) / read_some(data, size), and checks what arrived.

@@ -8,6 +8,8 @@ packages=(
   relacy-dev                          # the model check of the lock-free protocol
   libssl-dev                          # the test of asio::ssl::stream over a ringpipe stream
   liburing-dev                        # asio::stream_file (io_uring) in the file pipeline example
+  libboost-dev                        # boost::lockfree::spsc_queue, a contender in the queue benchmark
+  libreaderwriterqueue-dev            # moodycamel's SPSC queues, contenders in the queue benchmark
 )
 
 run_as_root() {

@@ -1,0 +1,139 @@
+// Wake-up latency across processes: a 1-byte ping-pong between this process and a child through two
+// named rings, each side blocking or asynchronous. An asynchronous side parks at once on an empty ring
+// (it does not spin), so every round trip of the async pair goes through the cross-process wake-up
+// (futex_wake -> the parked side's watcher thread -> a post to its io_context): half the round trip is
+// that wake-up's latency.
+//
+//   ringpipe_wake_latency [--rounds N] [--quick] [--strict]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/read.hpp>
+#include <asio/system_executor.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/core.h>
+
+#include "ringpipe/ringpipe.hpp"
+
+#include "bench_support.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Echoes `rounds` bytes from `in` to `out`, blocking or in a coroutine.
+void echo(ringpipe::reader& in, ringpipe::writer& out, asio::io_context& io, int rounds, bool async) {
+  if (!async) {
+    char byte = 0;
+    for (int i = 0; i < rounds; ++i) {
+      asio::read(in, asio::buffer(&byte, 1));
+      asio::write(out, asio::buffer(&byte, 1));
+    }
+    return;
+  }
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        char byte = 0;
+        for (int i = 0; i < rounds; ++i) {
+          co_await asio::async_read(in, asio::buffer(&byte, 1), asio::use_awaitable);
+          co_await asio::async_write(out, asio::buffer(&byte, 1), asio::use_awaitable);
+        }
+      },
+      asio::detached);
+  io.run();
+}
+
+// Sends `rounds` pings and returns each round trip in microseconds.
+std::vector<double> ping(ringpipe::writer& out, ringpipe::reader& in, asio::io_context& io, int rounds,
+                         bool async) {
+  std::vector<double> trips;
+  trips.reserve(static_cast<std::size_t>(rounds));
+  auto record = [&](clock_type::time_point sent) {
+    trips.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - sent).count());
+  };
+  if (!async) {
+    char byte = 'p';
+    for (int i = 0; i < rounds; ++i) {
+      const auto sent = clock_type::now();
+      asio::write(out, asio::buffer(&byte, 1));
+      asio::read(in, asio::buffer(&byte, 1));
+      record(sent);
+    }
+    return trips;
+  }
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        char byte = 'p';
+        for (int i = 0; i < rounds; ++i) {
+          const auto sent = clock_type::now();
+          co_await asio::async_write(out, asio::buffer(&byte, 1), asio::use_awaitable);
+          co_await asio::async_read(in, asio::buffer(&byte, 1), asio::use_awaitable);
+          record(sent);
+        }
+      },
+      asio::detached);
+  io.run();
+  return trips;
+}
+
+// One pairing: the child echoes, this process pings. Returns the round trips (µs).
+std::vector<double> measure(bool here_async, bool child_async, int rounds) {
+  const std::string base = "ringpipe-wake-latency-" + std::to_string(::getpid());
+  const ringpipe::ring to_child = ringpipe::create_shared_ring(base + "-ping", 4096);
+  const ringpipe::ring from_child = ringpipe::create_shared_ring(base + "-pong", 4096);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    asio::io_context io;
+    ringpipe::reader in(io, ringpipe::open_shared_ring(base + "-ping"));
+    ringpipe::writer out(io, ringpipe::open_shared_ring(base + "-pong"));
+    echo(in, out, io, rounds, child_async);
+    std::_Exit(0);
+  }
+  asio::io_context io;
+  ringpipe::writer out(io, to_child);
+  ringpipe::reader in(io, from_child);
+  std::vector<double> trips = ping(out, in, io, rounds, here_async);
+  ::waitpid(child, nullptr, 0);
+  ringpipe::remove_shared_ring(base + "-ping");
+  ringpipe::remove_shared_ring(base + "-pong");
+  return trips;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int rounds = 20000;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0)
+      rounds = 500;
+    else if (std::strcmp(argv[i], "--strict") == 0)
+      continue; // no target to miss: latency is reported
+    else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+      rounds = std::atoi(argv[++i]);
+    else
+      return std::fprintf(stderr, "usage: ringpipe_wake_latency [--rounds N] [--quick]\n"), 2;
+  }
+  fmt::print("cross-process 1-byte ping-pong through two named rings, {} round trips each\n", rounds);
+  fmt::print("{:<34} {:>12} {:>12} {:>6}\n", "this process / child", "median µs", "p99 µs", "CPUs");
+  for (const auto& [here_async, child_async] :
+       {std::pair{false, false}, {true, true}, {false, true}, {true, false}}) {
+    auto [trips, cpus] =
+        ringpipe::bench::with_cpu_share([&] { return measure(here_async, child_async, rounds); });
+    const std::string label =
+        std::string(here_async ? "async" : "blocking") + " / " + (child_async ? "async" : "blocking");
+    fmt::print("{:<34} {:>12.2f} {:>12.2f} {:>6.1f}\n", label, ringpipe::bench::median(trips),
+               ringpipe::bench::percentile(trips, 0.99), cpus);
+  }
+}
