@@ -171,14 +171,17 @@ inline bool try_wait(reader_state& state, std::error_code& ec) {
 }
 
 // Sleeps until an attempt can make progress (or fail for good), waking every liveness_interval to
-// check on the peer. Returns false when the deadline passed (ec clear), the shared state is corrupt
-// or the peer died (ec set).
+// check on a peer in another process. Returns false when the deadline passed (ec clear), the shared
+// state is corrupt or the peer died (ec set).
 template <class State, class Wait>
 bool sleep_until_ready(State& state, const core::deadline& until, std::error_code& ec, Wait&& wait) {
   ec.clear();
+  // A peer attached through the same ring object lives in this process: it cannot die alone, so
+  // there is nothing to check and the sleep need not be cut into slices.
+  const bool remote_peer = !state.memory.peer_local(State::side);
   for (;;) {
     const auto slice_end = std::chrono::steady_clock::now() + core::liveness_interval;
-    const bool sliced = !until || *until > slice_end;
+    const bool sliced = remote_peer && (!until || *until > slice_end);
     const core::wait_status status = wait(sliced ? core::deadline(slice_end) : until);
     if (status == core::wait_status::timed_out && sliced) {
       if (state.peer_alive()) continue;
