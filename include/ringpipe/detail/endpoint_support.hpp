@@ -1,5 +1,5 @@
-// What the writer and the reader share: copying between buffer sequences and ring runs, turning a
-// core wait outcome into an error code, and the constraints on executors and execution contexts.
+// What the writer and the reader share: ring runs as buffers, deadlines, and the constraints on
+// executors and execution contexts.
 #pragma once
 
 #include <algorithm>
@@ -7,14 +7,11 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
-#include <system_error>
 
 #include <asio/buffer.hpp>
-#include <asio/error.hpp>
 #include <asio/execution_context.hpp>
 
 #include "ringpipe/core/cursors.hpp"
-#include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
 namespace ringpipe::detail {
@@ -34,18 +31,6 @@ inline std::array<asio::mutable_buffer, 2> ring_buffers(const ring& memory, core
 // The first contiguous piece of the run: all of it when mirrored.
 inline asio::mutable_buffer first_span(const ring& memory, core::region run, std::size_t max_size) noexcept {
   return asio::buffer(ring_buffers(memory, run)[0], max_size);
-}
-
-// The error an endpoint reports for a wait's outcome: none for ready or timed out (the caller tells
-// those apart), `closed` when the peer closed, error::corrupt for a broken shared state.
-inline std::error_code wait_error(core::wait_status status, std::error_code closed) noexcept {
-  switch (status) {
-  case core::wait_status::ready:
-  case core::wait_status::timed_out: return {};
-  case core::wait_status::closed: return closed;
-  case core::wait_status::corrupt: return error::corrupt;
-  }
-  return error::corrupt;
 }
 
 inline core::deadline deadline_after(std::chrono::steady_clock::duration timeout) {
