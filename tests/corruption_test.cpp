@@ -111,3 +111,25 @@ TEST_CASE("a read position that runs backwards is reported as corrupt to the wri
   w.wait(ec);
   CHECK(ec == ringpipe::error::corrupt);
 }
+
+TEST_CASE("a queue peer that publishes part of an element is reported as corrupt, never a torn element") {
+  const ringpipe::ring memory = ringpipe::create_queue_ring<std::uint64_t>(16);
+  ringpipe::queue_sender<std::uint64_t> tx(asio::system_executor(), memory);
+  ringpipe::queue_receiver<std::uint64_t> rx(asio::system_executor(), memory);
+  // In range for a byte ring, but not a whole element: only a broken or hostile writer publishes it.
+  memory.header().write_position.store(3);
+  std::error_code ec;
+  CHECK_FALSE(rx.try_pop(ec));
+  CHECK(ec == ringpipe::error::corrupt);
+  rx.pop(ec);
+  CHECK(ec == ringpipe::error::corrupt);
+
+  // The same from the reader's side: three bytes consumed from a full queue leave room for less than
+  // one element.
+  for (std::uint64_t value = 0; value < 16; ++value) tx.push(value);
+  memory.header().read_position.store(3);
+  CHECK_FALSE(tx.try_push(99, ec));
+  CHECK(ec == ringpipe::error::corrupt);
+  tx.push(99, ec);
+  CHECK(ec == ringpipe::error::corrupt);
+}

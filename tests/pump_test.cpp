@@ -103,17 +103,18 @@ TEST_CASE("a ring pumped into a socket: zero-copy writes out of ring memory") {
   auto [w, r] = ringpipe::make_pipe(io, 64 * 1024);
   pump_result result;
   std::uint64_t received = 0;
-  start_pump(r, out, result);
+  // A socket sink is left open at the end: the test ends its stream once the pump completes.
+  ringpipe::async_pump(r, out, [&result, &out](std::error_code ec, std::uint64_t total) {
+    result = {ec, total};
+    out.shutdown(unix_socket::shutdown_send);
+  });
   asio::co_spawn(io, send_stream(w), asio::detached);
   asio::co_spawn(
       io, [&out_peer, &received]() -> asio::awaitable<void> { received = co_await receive_stream(out_peer); },
       asio::detached);
-  io.run_for(30s);
+  run(io);
   CHECK_FALSE(result.error);
   CHECK(result.total == stream_size);
-  out.shutdown(unix_socket::shutdown_send);
-  io.restart();
-  run(io);
   CHECK(received == stream_size);
 }
 

@@ -7,6 +7,9 @@
 #include <system_error>
 #include <unistd.h>
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
@@ -89,4 +92,15 @@ TEST_CASE("each role of a ring is handed out once") {
     CHECK(e.code() == ringpipe::error::reader_already_attached);
     CHECK_THAT(e.what(), Catch::Contains("already has a reader"));
   }
+}
+
+TEST_CASE("mapping a ring registers the process for membarrier, so the data path's fence is light") {
+  const long commands = ::syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  if (commands <= 0 || (commands & MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0) {
+    // Then the data path keeps full fences, which light_fence falls back to by itself.
+    WARN("membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) unsupported here");
+    return;
+  }
+  const auto ring = create_ring(page);
+  CHECK(ringpipe::core::linux_platform::asymmetric_fences.load());
 }

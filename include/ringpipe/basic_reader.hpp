@@ -86,7 +86,7 @@ public:
     this->check_open(ec);
     this->throw_if(ec, "data");
     const std::size_t whole = this->state_->memory.capacity();
-    return detail::first_span(this->state_->memory, this->state_->cursor.readable(whole), whole);
+    return detail::first_span(this->state_->area, this->state_->cursor.readable(whole), whole);
   }
 
   // Releases `n` bytes at the front of the readable data to the writer. error::consume_too_large when

@@ -86,7 +86,7 @@ public:
     std::error_code ec;
     this->check_open(ec);
     this->throw_if(ec, "prepare");
-    return detail::first_span(this->state_->memory, this->state_->cursor.writable(max_size), max_size);
+    return detail::first_span(this->state_->area, this->state_->cursor.writable(max_size), max_size);
   }
 
   // Publishes `n` bytes written into prepared memory. error::commit_too_large when n exceeds the

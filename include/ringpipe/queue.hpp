@@ -49,7 +49,7 @@ struct push_operation {
 
   std::optional<result_type> attempt(writer_state& state) const {
     std::error_code ec;
-    if (try_write_some(state, asio::buffer(&value, sizeof(T)), ec)) return result_type{ec};
+    if (try_write_element(state, &value, sizeof(T), ec) || ec) return result_type{ec};
     return std::nullopt;
   }
 
@@ -63,8 +63,8 @@ struct pop_operation {
   std::optional<result_type> attempt(reader_state& state) const {
     std::array<std::byte, sizeof(T)> bytes{};
     std::error_code ec;
-    if (!try_read_some(state, asio::buffer(bytes), ec)) return std::nullopt;
-    return result_type{ec, from_bytes<T>(bytes)};
+    if (try_read_element(state, bytes.data(), sizeof(T), ec) || ec) return result_type{ec, from_bytes<T>(bytes)};
+    return std::nullopt;
   }
 
   static result_type failed(std::error_code ec) { return {ec, from_bytes<T>({})}; }
@@ -110,8 +110,18 @@ public:
   }
 
   // Blocks while the queue is full.
-  void push(const T& value, std::error_code& ec) { push(std::span<const T>(&value, 1), ec); }
-  void push(const T& value) { push(std::span<const T>(&value, 1)); }
+  void push(const T& value, std::error_code& ec) {
+    if (!this->check_open(ec)) return;
+    while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
+           detail::sleep_until_ready(*this->state_, {}, ec)) {
+    }
+  }
+
+  void push(const T& value) {
+    std::error_code ec;
+    push(value, ec);
+    this->throw_if(ec, "push");
+  }
 
   // Pushes as many of `values` as fit, blocking only while none fits; returns how many.
   std::size_t push(std::span<const T> values, std::error_code& ec) {
@@ -129,10 +139,7 @@ public:
 
   // Never blocks: false when the queue is full.
   bool try_push(const T& value, std::error_code& ec) {
-    if (!this->check_open(ec)) return false;
-    const std::optional<std::size_t> written =
-        detail::try_write_some(*this->state_, asio::buffer(&value, sizeof(T)), ec);
-    return written && *written == sizeof(T);
+    return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 
   bool try_push(const T& value) {
@@ -188,7 +195,10 @@ public:
   // Blocks while the queue is empty. On error the returned value is all zero bytes.
   T pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes{};
-    if (this->check_open(ec)) detail::blocking_read_some(*this->state_, asio::buffer(bytes), ec);
+    if (!this->check_open(ec)) return detail::from_bytes<T>(bytes);
+    while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
+           detail::sleep_until_ready(*this->state_, {}, ec)) {
+    }
     return detail::from_bytes<T>(bytes);
   }
 
@@ -215,10 +225,9 @@ public:
 
   // Never blocks: nullopt when the queue is empty (or on error, with ec set).
   std::optional<T> try_pop(std::error_code& ec) {
-    std::array<std::byte, sizeof(T)> bytes{};
-    if (!this->check_open(ec)) return std::nullopt;
-    const std::optional<std::size_t> read = detail::try_read_some(*this->state_, asio::buffer(bytes), ec);
-    if (!read || *read != sizeof(T)) return std::nullopt;
+    std::array<std::byte, sizeof(T)> bytes;
+    if (!this->check_open(ec) || !detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec))
+      return std::nullopt;
     return detail::from_bytes<T>(bytes);
   }
 

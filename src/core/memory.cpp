@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ringpipe/core/layout.hpp"
+#include "ringpipe/core/platform.hpp"
 
 namespace ringpipe::core {
 namespace {
@@ -78,7 +79,10 @@ ring_memory ring_memory::map_file(int fd, std::uint64_t capacity, mapping_mode m
 ring_memory::ring_memory(int fd, std::byte* base, std::size_t mapped_size, std::uint64_t capacity,
                          bool mirrored) noexcept
     : fd_(fd), base_(base), mapped_size_(mapped_size), data_offset_(header_region_size), capacity_(capacity),
-      mirrored_(mirrored) {}
+      mirrored_(mirrored) {
+  // Before any cursor on this memory runs: the data path's fences depend on it (platform.hpp).
+  linux_platform::enable_asymmetric_fences();
+}
 
 ring_memory::ring_memory(ring_memory&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), base_(std::exchange(other.base_, nullptr)),

@@ -40,6 +40,9 @@ inline rl::debug_info caller(const std::source_location& where) {
   return {"", where.file_name(), where.line()};
 }
 
+// The thread whose next heavy fence planted bug 3 skips; no thread when it is -1.
+inline int parked_announcer = -1;
+
 // The part of std::atomic the core uses, forwarding to Relacy's checked atomic.
 template <class T>
 class relacy_atomic {
@@ -57,19 +60,11 @@ public:
   }
 
   void store(T value, std::memory_order order, std::source_location where = std::source_location::current()) {
-#if RINGPIPE_MODEL_CHECK_PLANT_BUG == 1
-    // Planted lost wake-up: seq_cst demoted to release. The bytes are still published, but the sleeper's
-    // announce and the waker's publication leave the single total order, so each side's following
-    // seq_cst load may miss the other's store (store buffering) and nobody wakes the sleeper.
-    if (order == std::memory_order::seq_cst) order = std::memory_order::release;
-#elif RINGPIPE_MODEL_CHECK_PLANT_BUG == 3
-    // Planted lost resumption: only the announce of a parked operation demoted to release (a sleep
-    // word is the only 32-bit atomic ever set to 2). The same store buffering as above, where the victim
-    // is an operation left in its slot with nobody to take it.
+#if RINGPIPE_MODEL_CHECK_PLANT_BUG == 3
+    // Planted lost resumption, part one: remember who announced a parked operation (a sleep word is the
+    // only 32-bit atomic ever set to 2), so that relacy_platform::heavy_fence skips that side's fence.
     if constexpr (std::is_same_v<T, std::uint32_t>)
-      if (value == static_cast<std::uint32_t>(core::sleep_state::parked) &&
-          order == std::memory_order::seq_cst)
-        order = std::memory_order::release;
+      if (value == static_cast<std::uint32_t>(core::sleep_state::parked)) parked_announcer = rl::thread_index();
 #endif
     atomic_.store(value, relacy_order(order), caller(where));
   }
@@ -128,6 +123,34 @@ struct relacy_platform {
   // No spinning: every wait goes through the announce, recheck and sleep, where a wake-up can be lost.
   static constexpr unsigned spin_limit = 0;
   static void cpu_relax() noexcept {}
+
+  // What the Linux pair (a compiler barrier and membarrier) guarantees is what two seq_cst fences do.
+  static void light_fence(std::source_location where = std::source_location::current()) {
+#if RINGPIPE_MODEL_CHECK_PLANT_BUG == 6
+    // Planted lost wake-up: the waker's half of the fence gone, so its load of the sleep word may run
+    // ahead of its publication (store buffering) and miss a sleeper whose recheck missed the publication.
+    static_cast<void>(where);
+#else
+    rl::atomic_thread_fence(rl::mo_seq_cst, caller(where));
+#endif
+  }
+
+  static void heavy_fence(std::source_location where = std::source_location::current()) {
+#if RINGPIPE_MODEL_CHECK_PLANT_BUG == 1
+    // Planted lost wake-up: the sleeper's half of the fence gone, the same store buffering seen from
+    // the other side.
+    static_cast<void>(where);
+    return;
+#elif RINGPIPE_MODEL_CHECK_PLANT_BUG == 3
+    // Planted lost resumption, part two: the same, for a parking operation only; its victim is an
+    // operation left in its slot with nobody to take it.
+    if (parked_announcer == static_cast<int>(rl::thread_index())) {
+      parked_announcer = -1;
+      return;
+    }
+#endif
+    rl::atomic_thread_fence(rl::mo_seq_cst, caller(where));
+  }
 
   // Deadlines are not modelled: the tests never pass one, so this never times out.
   static bool futex_wait(relacy_atomic<std::uint32_t>& word, std::uint32_t expected, const core::deadline&) {

@@ -55,12 +55,15 @@ public:
   // Publishes n bytes already written at the write position; n must not exceed writable().size.
   // Returns whether the reader had to be woken with a system call.
   bool commit(std::size_t n) noexcept {
+    // Computed, then stored once: a store of the sum followed by a conditional store of the wrap lets
+    // the compiler pair the two fields in one 16-byte store, which the next call's load cannot forward
+    // from, and that stall cost the queue's one-element path most of its speed.
+    const std::uint64_t offset = write_offset_ + n;
+    write_offset_ = offset >= capacity_ ? offset - capacity_ : offset;
     write_position_ += n;
-    write_offset_ += n;
-    if (write_offset_ >= capacity_) write_offset_ -= capacity_;
-    // seq_cst: release publishes the bytes to the consumer's acquire; seq_cst also orders this
-    // store before wake_peer's load of the reader's sleep word (see wait.hpp).
-    header_->write_position.store(write_position_, std::memory_order_seq_cst);
+    // release: publishes the bytes to the consumer's acquire; wake_peer's fence orders it before the
+    // load of the reader's sleep word (see wait.hpp).
+    header_->write_position.store(write_position_, std::memory_order_release);
     return wake_peer<Platform>(header_->reader_sleep, slots_->reader);
   }
 
@@ -85,9 +88,9 @@ public:
 
   // Marks the writer closed and wakes a sleeping reader, which drains and then sees end of stream.
   void close() noexcept {
-    // seq_cst: release makes every commit visible before the close; seq_cst orders it before the
-    // wake's load of the reader's sleep word (see wait.hpp).
-    header_->writer_closed.store(1, std::memory_order_seq_cst);
+    // release: every commit is visible before the close; wake_peer's fence orders it before the
+    // load of the reader's sleep word (see wait.hpp).
+    header_->writer_closed.store(1, std::memory_order_release);
     wake_peer<Platform>(header_->reader_sleep, slots_->reader);
   }
 
@@ -167,12 +170,13 @@ public:
   // Releases n bytes already read; n must not exceed readable().size. Returns whether the writer had
   // to be woken with a system call.
   bool consume(std::size_t n) noexcept {
+    // Computed, then stored once (see commit).
+    const std::uint64_t offset = read_offset_ + n;
+    read_offset_ = offset >= capacity_ ? offset - capacity_ : offset;
     read_position_ += n;
-    read_offset_ += n;
-    if (read_offset_ >= capacity_) read_offset_ -= capacity_;
-    // seq_cst: release orders our reads of the bytes before the producer reuses them; seq_cst also
-    // orders this store before wake_peer's load of the writer's sleep word (see wait.hpp).
-    header_->read_position.store(read_position_, std::memory_order_seq_cst);
+    // release: orders our reads of the bytes before the producer reuses them; wake_peer's fence
+    // orders it before the load of the writer's sleep word (see wait.hpp).
+    header_->read_position.store(read_position_, std::memory_order_release);
     return wake_peer<Platform>(header_->writer_sleep, slots_->writer);
   }
 
@@ -206,8 +210,9 @@ public:
 
   // Marks the reader closed and wakes a sleeping writer, whose writes then fail.
   void close() noexcept {
-    // seq_cst: ordered before the wake's load of the writer's sleep word (see wait.hpp).
-    header_->reader_closed.store(1, std::memory_order_seq_cst);
+    // release: the writer that sees it has seen every consume before it; wake_peer's fence orders it
+    // before the load of the writer's sleep word (see wait.hpp).
+    header_->reader_closed.store(1, std::memory_order_release);
     wake_peer<Platform>(header_->writer_sleep, slots_->writer);
   }
 

@@ -20,6 +20,24 @@ struct linux_platform {
   // 4096 spins costing 2-3x throughput there, and 256 costing nothing with two free CPUs).
   static constexpr unsigned spin_limit = 256;
 
+  // The two halves of the asymmetric fence in wait.hpp. The data path pays only for light_fence; a side
+  // about to sleep or park pays for heavy_fence, membarrier(2), which makes every CPU running a thread
+  // of a registered process execute a full barrier. Processes register when they first map a ring;
+  // until then, or where the kernel refuses, light_fence is a full fence and the pair still holds.
+  static void light_fence() noexcept {
+    // relaxed: a flag set once, after the registration it stands for has completed.
+    if (asymmetric_fences.load(std::memory_order_relaxed))
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+    else
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+  static void heavy_fence() noexcept;
+
+  // Registers this process for membarrier(2), once, and if that worked lets light_fence drop to a
+  // compiler barrier. Called by every mapping of a ring.
+  static void enable_asymmetric_fences() noexcept;
+  static inline std::atomic<bool> asymmetric_fences{false};
+
   static void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

@@ -1,17 +1,24 @@
 // The wait/wake protocol: how a side sleeps when the ring is full or empty, and how the peer wakes
 // it without ever losing a wake-up and without a system call while nobody sleeps.
 //
-// Sleeper                                   Waker (after publishing a new position or a close)
-//   sleep_word.store(sleeping)   [seq_cst]    position.store(new)              [seq_cst]
-//   ready = peer position/close  [seq_cst]    if sleep_word.load() != awake    [seq_cst]
+// Sleeper                                     Waker (after publishing a new position or a close)
+//   sleep_word.store(sleeping)   [release]      position.store(new)              [release]
+//   heavy_fence()                               light_fence()
+//   ready = peer position/close  [acquire]      if sleep_word.load() != awake    [relaxed]
 //   if !ready: futex_wait(sleep_word, sleeping)   and sleep_word.exchange(awake) != awake
 //                                                    futex_wake(sleep_word)
 //
-// All four marked operations are seq_cst, so they are in one total order S. If the sleeper's
-// recheck misses the new position, that load precedes the waker's store in S, hence so does the
-// announce, and the waker's load sees `sleeping` and wakes. The waker resets the word before the
-// futex call, so a sleeper that has not reached futex_wait yet finds the word changed and returns
-// at once: the kernel compares the word and queues the sleeper atomically. docs/design.md has more.
+// This is store buffering, and the two fences forbid its one bad outcome: if the sleeper's recheck
+// misses the new position, the waker's load sees the announce and wakes. The waker resets the word
+// before the futex call, so a sleeper that has not reached futex_wait yet finds the word changed and
+// returns at once: the kernel compares the word and queues the sleeper atomically. docs/design.md has
+// more.
+//
+// The fences are asymmetric because the sides pay for them very differently: the waker runs on every
+// commit and consume, the sleeper only on its way to a system call. Together they order like two
+// seq_cst fences (the model checker uses exactly that); on Linux light_fence is only a compiler
+// barrier and heavy_fence is membarrier(2), which runs a full barrier on every CPU that is running a
+// thread of a process using rings (platform.hpp).
 //
 // An asynchronous operation waits the same way without a thread: it is stored in its side's waiter
 // slot, then announced as `parked` instead of `sleeping`; the waker that resets a `parked` word takes
@@ -57,8 +64,8 @@ struct basic_waiter_slots {
 };
 
 // check(order) reads the peer's shared state with `order` and returns the outcome, or nullopt when the
-// caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, cpu_relax and
-// spin_limit: linux_platform in production, a model-checked one in tests/model_check.
+// caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, the two fences,
+// cpu_relax and spin_limit: linux_platform in production, a model-checked one in tests/model_check.
 template <class Platform, class Check>
 wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
                           Check&& check, const deadline& until) {
@@ -68,9 +75,11 @@ wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint3
     Platform::cpu_relax();
   }
   for (;;) {
-    // seq_cst: the announce must precede the recheck in S, see the top of this file.
-    sleep_word.store(static_cast<std::uint32_t>(sleep_state::sleeping), std::memory_order_seq_cst);
-    if (auto status = check(std::memory_order_seq_cst)) {
+    // relaxed: the fence below orders the announce before the recheck (see the top of this file).
+    sleep_word.store(static_cast<std::uint32_t>(sleep_state::sleeping), std::memory_order_relaxed);
+    Platform::heavy_fence();
+    // acquire: a ready answer must make the peer's bytes visible.
+    if (auto status = check(std::memory_order_acquire)) {
       // relaxed: only this side reads its own announcement as a sleeper; a racing reset is harmless.
       sleep_word.store(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_relaxed);
       return *status;
@@ -94,9 +103,12 @@ bool park_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& s
                    Changed&& changed) {
   // release: whoever takes the waiter out of the slot sees it fully built (pairs with their acquire).
   slot.store(waiter, std::memory_order_release);
-  // seq_cst: the announce precedes the recheck in S, exactly as a sleeping thread's does.
-  sleep_word.store(static_cast<std::uint32_t>(sleep_state::parked), std::memory_order_seq_cst);
-  if (!changed(std::memory_order_seq_cst)) return false;
+  // release: a waker that reads `parked` from its exchange then finds the waiter in the slot; the fence
+  // below orders the announce before the recheck, exactly as for a sleeping thread.
+  sleep_word.store(static_cast<std::uint32_t>(sleep_state::parked), std::memory_order_release);
+  Platform::heavy_fence();
+  // acquire: whoever resumes the operation next must see the bytes that made it ready.
+  if (!changed(std::memory_order_acquire)) return false;
   // acq_rel: settles the race with a waker that already saw the announce; only one of us gets it.
   if (slot.exchange(nullptr, std::memory_order_acq_rel) != waiter) return false;
   // Nobody waits any more: spare the next waker a futex call. relaxed: a waker that still reads
@@ -112,18 +124,21 @@ bool unpark(typename Platform::atomics::template atomic<parked_waiter*>& slot, p
   return slot.compare_exchange_strong(waiter, nullptr, std::memory_order_acq_rel, std::memory_order_relaxed);
 }
 
-// Called by the side that just published (a position or a close) with a seq_cst operation.
+// Called by the side that just published (a position or a close) with a release store.
 // Returns whether it made the wake system call.
 template <class Platform>
 bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
                typename Platform::atomics::template atomic<parked_waiter*>& peer_slot) {
-  // seq_cst: must follow the publishing store in S (pairs with the sleeper's announce); this plain
-  // load keeps the common path free of a read-modify-write while nobody sleeps.
-  if (sleep_word.load(std::memory_order_seq_cst) == static_cast<std::uint32_t>(sleep_state::awake))
+  // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
+  Platform::light_fence();
+  // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
+  // read-modify-write while nobody sleeps.
+  if (sleep_word.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(sleep_state::awake))
     return false;
-  // seq_cst: only one waker of a given sleep pays for the system call or takes the parked waiter.
+  // acq_rel: only one waker of a given sleep pays for the system call or takes the parked waiter, and
+  // acquire pairs with the `parked` announce, so the waiter stored before it is in the slot below.
   const auto previous = static_cast<sleep_state>(
-      sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_seq_cst));
+      sleep_word.exchange(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_acq_rel));
   if (previous == sleep_state::sleeping) {
     Platform::futex_wake(sleep_word);
     return true;

@@ -72,6 +72,7 @@ struct endpoint_state {
   }
 
   ring memory;
+  data_area area{memory};
   core::role_lease lease;
   Cursor cursor;
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
@@ -84,6 +85,43 @@ struct endpoint_state {
 using writer_state = endpoint_state<core::producer>;
 using reader_state = endpoint_state<core::consumer>;
 
+// Where a write of up to `wanted` (> 0) bytes goes now: the free run; nullopt when the ring is full;
+// an empty run with ec set when no write will ever succeed.
+inline std::optional<core::region> writable_run(writer_state& state, std::size_t wanted, std::error_code& ec) {
+  if (state.cursor.reader_closed()) {
+    ec = asio::error::broken_pipe;
+    return core::region{};
+  }
+  const core::region run = state.cursor.writable(wanted);
+  if (state.cursor.corrupt()) {
+    ec = error::corrupt;
+    return core::region{};
+  }
+  if (run.size != 0) return run;
+  // relaxed: set by this endpoint's own wait (see peer_alive).
+  if (!state.peer_dead.load(std::memory_order_relaxed)) return std::nullopt;
+  ec = writer_state::peer_gone();
+  return core::region{};
+}
+
+// Where a read of up to `wanted` (> 0) bytes comes from now: the committed run; nullopt when the ring
+// is empty and the writer still open; an empty run with ec set (eof included) when no read will ever
+// return data.
+inline std::optional<core::region> readable_run(reader_state& state, std::size_t wanted, std::error_code& ec) {
+  const core::region run = state.cursor.readable(wanted);
+  if (run.size != 0) return run;
+  if (state.cursor.at_end())
+    ec = asio::error::eof;
+  else if (state.cursor.corrupt())
+    ec = error::corrupt;
+  // relaxed: set by this endpoint's own wait (see peer_alive).
+  else if (state.peer_dead.load(std::memory_order_relaxed))
+    ec = reader_state::peer_gone();
+  else
+    return std::nullopt;
+  return core::region{};
+}
+
 // write_some without waiting: the number of bytes written (0 for empty buffers or with ec set), or
 // nullopt when the ring is full.
 template <class ConstBufferSequence>
@@ -92,23 +130,10 @@ std::optional<std::size_t> try_write_some(writer_state& state, const ConstBuffer
   ec.clear();
   const std::size_t wanted = asio::buffer_size(buffers);
   if (wanted == 0) return 0;
-  if (state.cursor.reader_closed()) {
-    ec = asio::error::broken_pipe;
-    return 0;
-  }
-  const core::region run = state.cursor.writable(wanted);
-  if (state.cursor.corrupt()) {
-    ec = error::corrupt;
-    return 0;
-  }
-  if (run.size == 0) {
-    // relaxed: set by this endpoint's own wait (see peer_alive).
-    if (!state.peer_dead.load(std::memory_order_relaxed)) return std::nullopt;
-    ec = writer_state::peer_gone();
-    return 0;
-  }
-  const std::size_t copied = asio::buffer_copy(ring_buffers(state.memory, run), buffers);
-  state.cursor.commit(copied);
+  const std::optional<core::region> run = writable_run(state, wanted, ec);
+  if (!run) return std::nullopt;
+  const std::size_t copied = asio::buffer_copy(ring_buffers(state.area, *run), buffers);
+  if (copied != 0) state.cursor.commit(copied);
   return copied;
 }
 
@@ -120,54 +145,53 @@ std::optional<std::size_t> try_read_some(reader_state& state, const MutableBuffe
   ec.clear();
   const std::size_t wanted = asio::buffer_size(buffers);
   if (wanted == 0) return 0;
-  const core::region run = state.cursor.readable(wanted);
-  if (run.size != 0) {
-    const std::size_t copied = asio::buffer_copy(buffers, ring_buffers(state.memory, run));
-    state.cursor.consume(copied);
-    return copied;
-  }
-  if (state.cursor.at_end()) {
-    ec = asio::error::eof;
-    return 0;
-  }
-  if (state.cursor.corrupt()) {
+  const std::optional<core::region> run = readable_run(state, wanted, ec);
+  if (!run) return std::nullopt;
+  const std::size_t copied = asio::buffer_copy(buffers, ring_buffers(state.area, *run));
+  if (copied != 0) state.cursor.consume(copied);
+  return copied;
+}
+
+// One element of a queue, written whole or not at all: true when written; false when the ring is full
+// or, with ec set, when no write will ever succeed. A queue's positions move by whole elements, so a
+// free run shorter than one element means the peer broke the queue: error::corrupt.
+inline bool try_write_element(writer_state& state, const void* element, std::size_t size, std::error_code& ec) {
+  ec.clear();
+  const std::optional<core::region> run = writable_run(state, size, ec);
+  if (!run || ec) return false;
+  if (run->size < size) {
     ec = error::corrupt;
-    return 0;
+    return false;
   }
-  // relaxed: set by this endpoint's own wait (see peer_alive).
-  if (state.peer_dead.load(std::memory_order_relaxed)) {
-    ec = reader_state::peer_gone();
-    return 0;
+  copy_into_ring(state.area, run->offset, element, size);
+  state.cursor.commit(size);
+  return true;
+}
+
+// The same for reading: true when an element was read into `element`.
+inline bool try_read_element(reader_state& state, void* element, std::size_t size, std::error_code& ec) {
+  ec.clear();
+  const std::optional<core::region> run = readable_run(state, size, ec);
+  if (!run || ec) return false;
+  if (run->size < size) {
+    ec = error::corrupt;
+    return false;
   }
-  return std::nullopt;
+  copy_out_of_ring(state.area, run->offset, element, size);
+  state.cursor.consume(size);
+  return true;
 }
 
 // Whether the writer can write now: true, false (must wait), or true with ec set when it never will.
 inline bool try_wait(writer_state& state, std::error_code& ec) {
   ec.clear();
-  if (state.cursor.reader_closed()) {
-    ec = asio::error::broken_pipe;
-    return true;
-  }
-  const bool room = state.cursor.writable().size != 0;
-  if (state.cursor.corrupt())
-    ec = error::corrupt;
-  else if (!room && state.peer_dead.load(std::memory_order_relaxed))
-    ec = writer_state::peer_gone();
-  return room || ec;
+  return writable_run(state, 1, ec).has_value();
 }
 
 // Whether the reader can read now: true, false (must wait), or true with ec set when it never will.
 inline bool try_wait(reader_state& state, std::error_code& ec) {
   ec.clear();
-  if (state.cursor.readable().size != 0) return true;
-  if (state.cursor.at_end())
-    ec = asio::error::eof;
-  else if (state.cursor.corrupt())
-    ec = error::corrupt;
-  else if (state.peer_dead.load(std::memory_order_relaxed))
-    ec = reader_state::peer_gone();
-  return static_cast<bool>(ec);
+  return readable_run(state, 1, ec).has_value();
 }
 
 // Sleeps until an attempt can make progress (or fail for good), waking every liveness_interval to

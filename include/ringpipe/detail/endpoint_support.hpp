@@ -7,6 +7,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <cstring>
 
 #include <asio/buffer.hpp>
 #include <asio/execution_context.hpp>
@@ -19,18 +20,50 @@ namespace ringpipe::detail {
 template <class T>
 concept execution_context_ref = std::convertible_to<T&, asio::execution_context&>;
 
+// The data area as an endpoint uses it, read from the ring once so that the data path makes no call
+// for it.
+struct data_area {
+  explicit data_area(const ring& memory) noexcept
+      : bytes(memory.data()), capacity(memory.capacity()), mirrored(memory.mirrored()) {}
+
+  std::byte* bytes;
+  std::size_t capacity;
+  bool mirrored; // see mapping_mode
+};
+
 // The run as ring memory: one span when mirrored, else up to two (the second starts at the data
 // area's beginning and is empty when the run does not cross the end).
-inline std::array<asio::mutable_buffer, 2> ring_buffers(const ring& memory, core::region run) noexcept {
-  std::byte* const data = memory.data();
-  if (memory.mirrored()) return {asio::mutable_buffer(data + run.offset, run.size), asio::mutable_buffer()};
-  const std::size_t first = std::min(run.size, memory.capacity() - run.offset);
-  return {asio::mutable_buffer(data + run.offset, first), asio::mutable_buffer(data, run.size - first)};
+inline std::array<asio::mutable_buffer, 2> ring_buffers(const data_area& area, core::region run) noexcept {
+  if (area.mirrored) return {asio::mutable_buffer(area.bytes + run.offset, run.size), asio::mutable_buffer()};
+  const std::size_t first = std::min(run.size, area.capacity - run.offset);
+  return {asio::mutable_buffer(area.bytes + run.offset, first), asio::mutable_buffer(area.bytes, run.size - first)};
 }
 
 // The first contiguous piece of the run: all of it when mirrored.
-inline asio::mutable_buffer first_span(const ring& memory, core::region run, std::size_t max_size) noexcept {
-  return asio::buffer(ring_buffers(memory, run)[0], max_size);
+inline asio::mutable_buffer first_span(const data_area& area, core::region run, std::size_t max_size) noexcept {
+  return asio::buffer(ring_buffers(area, run)[0], max_size);
+}
+
+// Copies n bytes (n at most the run's size) in or out at the run's offset. Written for a small n known
+// at compile time (a queue's element), which becomes a plain load and store when it does not wrap.
+inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from, std::size_t n) noexcept {
+  if (area.mirrored || n <= area.capacity - offset) {
+    std::memcpy(area.bytes + offset, from, n);
+    return;
+  }
+  const std::size_t first = area.capacity - offset;
+  std::memcpy(area.bytes + offset, from, first);
+  std::memcpy(area.bytes, static_cast<const std::byte*>(from) + first, n - first);
+}
+
+inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to, std::size_t n) noexcept {
+  if (area.mirrored || n <= area.capacity - offset) {
+    std::memcpy(to, area.bytes + offset, n);
+    return;
+  }
+  const std::size_t first = area.capacity - offset;
+  std::memcpy(to, area.bytes + offset, first);
+  std::memcpy(static_cast<std::byte*>(to) + first, area.bytes, n - first);
 }
 
 inline core::deadline deadline_after(std::chrono::steady_clock::duration timeout) {
