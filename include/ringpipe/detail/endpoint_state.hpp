@@ -24,8 +24,10 @@
 
 namespace ringpipe::detail {
 
+// Aligned, and so padded, to whole pairs of cache lines: the writer's and the reader's states are often
+// allocated back to back, and each thread writes its own cursor on every operation.
 template <class Cursor>
-struct endpoint_state {
+struct alignas(core::cache_line_stride) endpoint_state {
   static constexpr core::role side =
       std::is_same_v<Cursor, core::producer> ? core::role::writer : core::role::reader;
 
