@@ -27,16 +27,20 @@ public:
   enum class outcome { woken, aborted };
 
   // As parked_operation::park(): offers the operation to whoever takes it out of `cursor`'s slot, and
-  // resumes it itself when park() says the ring changed meanwhile.
+  // resumes it itself when park() says the ring changed meanwhile; once parked, arms `watcher` if the
+  // peer is in another process.
   template <class Cursor>
-  void park(Cursor& cursor) {
+  void park(Cursor& cursor, parked_watch* watcher = nullptr) {
     executor_.lock($);
     RL_ASSERT(state_($).load() == state::running);
     state_($).store(state::parked);
     executor_.unlock($);
     // After the unlock, so that only the slot orders this write before the taker's read in post().
     parkings_($).store(parkings_($).load() + 1);
-    if (cursor.park(this)) wake();
+    if (cursor.park(this))
+      wake();
+    else if (watcher)
+      watcher->arm();
   }
 
   // The executor running the posted resumption: blocks until there is one, then says which it was.
@@ -108,11 +112,18 @@ public:
 
   producer writer() { return producer(*header_, slots_); }
   consumer reader() { return consumer(*header_, slots_); }
+  // A writer in another process: its waiter slots are not ours.
+  producer remote_writer() { return producer(*header_, remote_slots_); }
+  // The reader's watcher, for a reader whose writer is remote; the peer never dies here.
+  parked_watch reader_watch() {
+    return parked_watch(header_->reader_sleep, slots_.reader, [] { return true; }, [] {});
+  }
 
   // Writes the message, as much per commit as fits, then closes. Returns `ready` once all of it was
   // committed, otherwise why the wait for room stopped.
-  core::wait_status write_message() {
-    producer writer = this->writer();
+  core::wait_status write_message() { return write_message(writer()); }
+
+  core::wait_status write_message(producer writer) {
     core::wait_status status = core::wait_status::ready;
     for (std::size_t written = 0; written < message.size() && status == core::wait_status::ready;) {
       const core::region room = writer.writable();
@@ -124,6 +135,13 @@ public:
     }
     writer.close();
     return status;
+  }
+
+  // Writes the first n bytes of the message (no more than fit at once) and stays open, as a peer that
+  // has nothing more to send yet: it makes no further wake-up.
+  void write_and_stay_open(producer writer, std::size_t n) {
+    RL_ASSERT(n <= capacity);
+    RL_ASSERT(write_bytes(writer, writer.writable(n), 0) == n);
   }
 
   // write_message by an asynchronous writer: each attempt as try_write_some makes it; where
@@ -168,9 +186,10 @@ public:
   }
 
   // read_message by an asynchronous reader, without the close: each attempt as try_read_some makes it;
-  // where read_message sleeps, `operation` parks and this thread runs it once resumed. A cancelled read
-  // has moved no byte and is issued again.
-  std::size_t read_message_async(consumer& reader, model_operation& operation, std::size_t limit) {
+  // where read_message sleeps, `operation` parks (watched by `watcher` if given) and this thread runs it
+  // once resumed. A cancelled read has moved no byte and is issued again.
+  std::size_t read_message_async(consumer& reader, model_operation& operation, std::size_t limit,
+                                 parked_watch* watcher = nullptr) {
     std::size_t read = 0;
     while (read < limit) {
       const core::region committed = reader.readable();
@@ -180,7 +199,7 @@ public:
       }
       if (reader.at_end()) break;
       RL_ASSERT(!reader.corrupt());
-      operation.park(reader);
+      operation.park(reader, watcher);
       operation.run();
     }
     return read;
@@ -208,6 +227,8 @@ private:
   header* header_;
   // Process-local, as in an endpoint's ring: only asynchronous operations use it.
   waiter_slots slots_{};
+  // The slots of the process a remote writer runs in.
+  waiter_slots remote_slots_{};
   std::array<rl::var<unsigned char>, capacity> data_;
 };
 

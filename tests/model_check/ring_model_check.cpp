@@ -7,9 +7,11 @@
 // a failed RL_ASSERT.
 //
 // Without arguments every suite runs; with suite names, only those. Built with
-// RINGPIPE_MODEL_CHECK_PLANT_BUG set, the check must fail: 1 plants a lost wake-up, 2 a data race on the
-// bytes, 3 a lost resumption of a parked operation, 4 a double resumption, 5 a parked operation handed
-// over without happens-before (see relacy_platform.hpp).
+// RINGPIPE_MODEL_CHECK_PLANT_BUG set, the check must fail: 1 plants a lost wake-up (the sleeper's fence
+// missing), 2 a data race on the bytes, 3 a lost resumption of a parked operation, 4 a double
+// resumption, 5 a parked operation handed over without happens-before, 6 a lost wake-up (the waker's
+// fence missing), 7 a watcher that misses an operation parked as it finishes, 8 a watcher left asleep
+// after its stop (see relacy_platform.hpp).
 
 #include <algorithm>
 #include <cstddef>
@@ -153,6 +155,53 @@ struct reader_closes_with_read_parked : rl::test_suite<reader_closes_with_read_p
   }
 };
 
+// As writer_streams_to_parked_reader, with the writer in another process: its waiter slots are its own,
+// so its wake-ups find no operation to take and call futex_wake, and a third thread runs the reader's
+// watcher, which takes the parked read out of the reader's slot. Each parking is resumed exactly once;
+// once the reader closed, stopping the watcher ends its thread.
+struct remote_writer_streams_to_watched_reader : rl::test_suite<remote_writer_streams_to_watched_reader, 3> {
+  ring_fixture ring;
+  consumer reader = ring.reader();
+  model_operation read;
+  parked_watch watcher = ring.reader_watch();
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      RL_ASSERT(ring.write_message(ring.remote_writer()) == core::wait_status::ready);
+    } else if (index == 1) {
+      RL_ASSERT(ring.read_message_async(reader, read, std::numeric_limits<std::size_t>::max(), &watcher) ==
+                message.size());
+      reader.close();
+      watcher.stop();
+    } else {
+      watcher.run();
+    }
+  }
+};
+
+// The writer, in another process, sends what fits and then nothing more, so that the reader's next
+// read parks with the reader's watcher watching it. The reader then closes, as basic_endpoint::close()
+// does (it takes the read back), and stops the watcher, as destroying the endpoint's state does: the
+// watcher's thread ends although no wake-up of the peer will ever come.
+struct reader_closes_with_watched_read_parked
+    : rl::test_suite<reader_closes_with_watched_read_parked, 3> {
+  ring_fixture ring;
+  consumer reader = ring.reader();
+  model_operation read;
+  parked_watch watcher = ring.reader_watch();
+
+  void thread(unsigned index) {
+    if (index == 0) return ring.write_and_stay_open(ring.remote_writer(), capacity);
+    if (index == 2) return watcher.run();
+    RL_ASSERT(ring.read_message_async(reader, read, capacity, &watcher) == capacity);
+    read.park(reader, &watcher);
+    if (core::parked_waiter* parked = reader.take_parked()) parked->abort();
+    reader.close();
+    read.run();
+    watcher.stop();
+  }
+};
+
 // Every interleaving with up to `ContextBound` preemptions, then random ones: the context-bound
 // scheduler lets a load see only the latest or the previous store, the random one goes deeper into each
 // atomic's history.
@@ -184,6 +233,8 @@ constexpr suite_check suites[] = {
     {"reader_closes_on_parked_writer", check<reader_closes_on_parked_writer, 4, 300000>},
     {"cancel_races_with_wake", check<cancel_races_with_wake, 3, 200000>},
     {"reader_closes_with_read_parked", check<reader_closes_with_read_parked, 4, 300000>},
+    {"remote_writer_streams_to_watched_reader", check<remote_writer_streams_to_watched_reader, 2, 300000>},
+    {"reader_closes_with_watched_read_parked", check<reader_closes_with_watched_read_parked, 2, 300000>},
 };
 
 int main(int argc, char** argv) {

@@ -6,6 +6,7 @@
 // when woken, and wakes it, which posts it to its executor. The watcher also checks on the peer every
 // liveness_interval, so a parked operation learns of a dead peer too. One thread per endpoint that
 // has a remote peer, started at its first park and sleeping (no polling) while nothing is parked.
+// What the thread does is core::basic_parked_watch (parked_watch.hpp), which the model checker runs.
 #pragma once
 
 #include <atomic>
@@ -13,33 +14,25 @@
 #include <functional>
 #include <thread>
 
-#include "ringpipe/core/wait.hpp"
+#include "ringpipe/core/parked_watch.hpp"
+#include "ringpipe/core/platform.hpp"
 
 namespace ringpipe::core {
 
 class parked_watcher {
 public:
-  // `peer_died` is called on the watcher thread when the peer is found dead while an operation is
-  // parked, before the operation is woken.
   parked_watcher(std::atomic<std::uint32_t>& sleep_word, std::atomic<parked_waiter*>& slot,
                  std::function<bool()> peer_alive, std::function<void()> peer_died);
   parked_watcher(const parked_watcher&) = delete;
   parked_watcher& operator=(const parked_watcher&) = delete;
+  // Stops and joins the thread: only once nothing of this side is parked (see basic_parked_watch::stop).
   ~parked_watcher();
 
   // Called after an operation parked: watch the sleep word until the operation leaves the slot.
-  void arm();
+  void arm() { watch_.arm(); }
 
 private:
-  void run();
-  void watch();
-
-  std::atomic<std::uint32_t>& sleep_word_;
-  std::atomic<parked_waiter*>& slot_;
-  std::function<bool()> peer_alive_;
-  std::function<void()> peer_died_;
-  // A private futex word: 0 nothing to do, 1 armed, 2 stopping.
-  std::atomic<std::uint32_t> command_{0};
+  basic_parked_watch<linux_platform> watch_;
   std::thread thread_;
 };
 
