@@ -109,7 +109,6 @@ struct cached_index_ring {
   alignas(128) std::atomic<std::uint64_t> popped{0};
   alignas(128) std::uint64_t producer_position = 0, producer_cached_popped = 0;
   alignas(128) std::uint64_t consumer_position = 0, consumer_cached_pushed = 0;
-  alignas(128) char padding = 0;
 
   bool push(element value) {
     if (producer_position - producer_cached_popped == capacity) {

@@ -107,16 +107,15 @@ public:
     }
     atomic_.store(desired, rl::mo_release, caller(where));
     return true;
-#elif RINGPIPE_MODEL_CHECK_PLANT_BUG == 8
+#else
+#if RINGPIPE_MODEL_CHECK_PLANT_BUG == 8
     // Planted sleep after stop: the watcher's stop() does not withdraw the `parked` announcement (the only
     // compare-exchange from parked to awake), so a watching thread that missed the stop sleeps on it.
     if constexpr (std::is_same_v<T, std::uint32_t>)
       if (expected == static_cast<T>(core::sleep_state::parked) &&
           desired == static_cast<T>(core::sleep_state::awake))
         return false;
-    return atomic_.compare_exchange_strong(expected, desired, relacy_order(success), caller(where),
-                                           relacy_order(failure), caller(where));
-#else
+#endif
     return atomic_.compare_exchange_strong(expected, desired, relacy_order(success), caller(where),
                                            relacy_order(failure), caller(where));
 #endif
