@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include <unistd.h>
+
 #include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/error.hpp"
 
@@ -18,12 +20,23 @@ struct ring::state {
   core::ring_memory memory;
   core::ring_header* header;
   core::ring_identity identity;
-  // Atomics, changed through const handles: parking is not a change of the ring's identity.
+  // Atomics, changed through const handles: parking is not a change of the ring's identity. Roles
+  // taken through this very state in this process share these slots, so their endpoints wake each
+  // other's parked operations directly, without a watcher, and fence for each other with membarrier.
   mutable core::waiter_slots slots{};
-  // Roles taken through this very state: their endpoints share `slots`, so they wake each other's
-  // parked operations directly, without a watcher.
-  mutable std::atomic<bool> claimed_here[2]{};
 };
+
+namespace {
+
+std::atomic<std::int32_t>& process_of(core::waiter_slots& slots, core::role side) {
+  return side == core::role::writer ? slots.writer_process : slots.reader_process;
+}
+
+core::role peer_of(core::role side) {
+  return side == core::role::writer ? core::role::reader : core::role::writer;
+}
+
+} // namespace
 
 bool ring::mirrored() const noexcept { return state_ && state_->memory.mirrored(); }
 int ring::native_handle() const noexcept { return state_ ? state_->memory.file_descriptor() : -1; }
@@ -40,15 +53,17 @@ core::role_lease ring::claim(core::role side) const {
   if (attached.exchange(1, std::memory_order_acq_rel) != 0)
     throw std::system_error(make_error_code(side == core::role::writer ? error::writer_already_attached
                                                                        : error::reader_already_attached));
-  // release: pairs with peer_local()'s acquire.
-  state_->claimed_here[static_cast<int>(side)].store(true, std::memory_order_release);
+  // relaxed: read by this role's own cursor, built next on this thread, and by the peer's cursor, for
+  // which a stale 0 only means a full fence (see core::wake_peer).
+  process_of(state_->slots, side).store(static_cast<std::int32_t>(::getpid()), std::memory_order_relaxed);
   return lease;
 }
 
 bool ring::peer_local(core::role side) const noexcept {
-  const int peer = side == core::role::writer ? 1 : 0;
-  // acquire: pairs with claim()'s release.
-  return state_->claimed_here[peer].load(std::memory_order_acquire);
+  // relaxed, both: only ids of processes that claimed a role through these slots, before this call
+  // when the peer is in this process; a forked child's copy names its parent, never itself.
+  const std::int32_t ours = process_of(state_->slots, side).load(std::memory_order_relaxed);
+  return ours != 0 && process_of(state_->slots, peer_of(side)).load(std::memory_order_relaxed) == ours;
 }
 
 bool ring::peer_alive(core::role side, const core::role_lease& lease) const noexcept {

@@ -258,9 +258,13 @@ TEST_CASE("while nobody sleeps the data path makes no system call") {
   CHECK(ringpipe::core::futex_call_count() == before);
 }
 
-TEST_CASE("an idle side whose peer is in this process sleeps in one system call, with no liveness polling") {
+TEST_CASE("an idle side whose peer is in this process sleeps one system call per recheck, with no liveness "
+          "polling") {
   auto [w, r] = make_test_pipe(4096, ringpipe::mapping_mode::mirrored);
   const auto before = ringpipe::core::futex_call_count();
-  CHECK_FALSE(r.wait_for(3 * ringpipe::core::liveness_interval));
-  CHECK(ringpipe::core::futex_call_count() == before + 1);
+  // Two whole recheck intervals, then half of one to the deadline: three sleeps, where liveness
+  // polling (every liveness_interval) would have made six.
+  CHECK_FALSE(r.wait_for(ringpipe::core::recheck_interval * 5 / 2));
+  CHECK(ringpipe::core::futex_call_count() == before + 3);
+  CHECK(ringpipe::core::late_wakeup_count() == 0);
 }

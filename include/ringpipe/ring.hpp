@@ -53,8 +53,8 @@ public:
   // error::writer_already_attached / error::reader_already_attached.
   core::role_lease claim(core::role side) const;
 
-  // Whether the peer of `side` attached through this same ring handle (or a copy of it), so that
-  // both endpoints share this process's waiter slots.
+  // Whether the peer of `side` attached through this same ring handle (or a copy of it) in this
+  // process, so that both endpoints share this process's waiter slots. `side` must be claimed.
   bool peer_local(core::role side) const noexcept;
 
   // False once the peer of `side` attached and then died without closing.

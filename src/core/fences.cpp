@@ -12,28 +12,31 @@ namespace {
 
 long membarrier(int command) noexcept { return ::syscall(SYS_membarrier, command, 0, 0); }
 
-bool global_expedited_supported() noexcept {
-  static const bool supported = [] {
-    const long commands = membarrier(MEMBARRIER_CMD_QUERY);
-    return commands > 0 && (commands & MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0;
-  }();
-  return supported;
-}
-
+// The process-private command, not the global one: the global command interrupts only CPUs whose run
+// queue carries a registered process's mark, and the scheduler refreshes that mark only when it
+// switches address spaces. A CPU that ran one of our threads before we registered and then idled
+// keeps our address space loaded, unmarked; our next thread there runs unmarked, and the barrier skips
+// it (docs/design.md, "The lost wake-up of version 2"). The private command picks CPUs by the task
+// they are running.
 void register_process() noexcept {
-  const bool registered =
-      global_expedited_supported() && membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0;
-  // relaxed: the registration is complete in the kernel once the call returned, so a thread that sees
-  // the flag set already receives every barrier sent after it.
-  linux_platform::asymmetric_fences.store(registered, std::memory_order_relaxed);
+  const long commands = membarrier(MEMBARRIER_CMD_QUERY);
+  const bool registered = commands > 0 && (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+                          membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+  // release: pairs with heavy_fence's acquire, so a sender sees a completed registration. A waker may
+  // read it relaxed: registration completed in the kernel before the store, so a thread that sees the
+  // flag set already receives every barrier sent after it.
+  linux_platform::asymmetric_fences.store(registered, std::memory_order_release);
 }
 
 } // namespace
 
 void linux_platform::heavy_fence() noexcept {
-  // A process need not be registered to send the barrier, only to receive it. The system call is also
-  // a full barrier on the calling thread, which is what the announce needs on this side.
-  if (global_expedited_supported() && membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0) return;
+  // Unlike the global command, the private one may only be sent by a registered process (EPERM
+  // otherwise). The system call is also a full barrier on the calling thread, which is what the
+  // announce needs on this side when the waker is in another process and fences for itself.
+  // acquire: pairs with register_process's release.
+  if (asymmetric_fences.load(std::memory_order_acquire) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+    return;
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 

@@ -104,6 +104,11 @@ public:
                          .fill_limit = capacity,
                          .element_size = 1,
                          .element_align = 1};
+    // Which process took each role, as ring::claim records it: this one (1) holds both roles on its
+    // slots; the remote writer's process (2) holds only the writer role on its own.
+    slots_.writer_process.store(1, std::memory_order_relaxed);
+    slots_.reader_process.store(1, std::memory_order_relaxed);
+    remote_slots_.writer_process.store(2, std::memory_order_relaxed);
   }
   ~ring_fixture() {
     std::destroy_at(header_);
@@ -116,7 +121,8 @@ public:
   producer remote_writer() { return producer(*header_, remote_slots_); }
   // The reader's watcher, for a reader whose writer is remote; the peer never dies here.
   parked_watch reader_watch() {
-    return parked_watch(header_->reader_sleep, slots_.reader, [] { return true; }, [] {});
+    return parked_watch(
+        header_->reader_sleep, slots_.reader, [] { return true; }, [] {});
   }
 
   // Writes the message, as much per commit as fits, then closes. Returns `ready` once all of it was

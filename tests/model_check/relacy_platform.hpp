@@ -65,7 +65,8 @@ public:
     // Planted lost resumption, part one: remember who announced a parked operation (a sleep word is the
     // only 32-bit atomic ever set to 2), so that relacy_platform::heavy_fence skips that side's fence.
     if constexpr (std::is_same_v<T, std::uint32_t>)
-      if (value == static_cast<std::uint32_t>(core::sleep_state::parked)) parked_announcer = rl::thread_index();
+      if (value == static_cast<std::uint32_t>(core::sleep_state::parked))
+        parked_announcer = rl::thread_index();
 #endif
     atomic_.store(value, relacy_order(order), caller(where));
   }
@@ -145,8 +146,9 @@ struct relacy_platform {
   static constexpr unsigned spin_limit = 0;
   static void cpu_relax() noexcept {}
 
-  // What the Linux pair (a compiler barrier and membarrier) guarantees is what two seq_cst fences do.
-  static void light_fence(std::source_location where = std::source_location::current()) {
+  // What the Linux pair (a compiler barrier and membarrier, for a sleeper in the waker's process) or a
+  // full fence (for one that may be in another) guarantees is what two seq_cst fences do.
+  static void light_fence(bool /*peer_here*/, std::source_location where = std::source_location::current()) {
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 6
     // Planted lost wake-up: the waker's half of the fence gone, so its load of the sleep word may run
     // ahead of its publication (store buffering) and miss a sleeper whose recheck missed the publication.
@@ -182,6 +184,9 @@ struct relacy_platform {
     futex->lock.unlock($);
     return true;
   }
+
+  // Only a sleep that times out rechecks late, and no deadline expires in the model.
+  static void note_late_wakeup() { RL_ASSERT(!"a late wake-up without a deadline"); }
 
   static void futex_wake(relacy_atomic<std::uint32_t>&) {
     futex->lock.lock($);

@@ -34,7 +34,9 @@ public:
         write_position_(header.write_position.load(std::memory_order_relaxed)),
         write_offset_(capacity_ == 0 ? 0 : write_position_ % capacity_),
         // acquire: bytes the consumer released must be done being read before we overwrite them.
-        cached_read_position_(header.read_position.load(std::memory_order_acquire)) {
+        cached_read_position_(header.read_position.load(std::memory_order_acquire)),
+        // relaxed: stored by the claim of our own role, earlier on this thread.
+        own_process_(slots.writer_process.load(std::memory_order_relaxed)) {
     corrupt_ = capacity_ == 0 || fill_limit_ > capacity_ || cached_read_position_ > write_position_ ||
                write_position_ - cached_read_position_ > fill_limit_;
   }
@@ -64,7 +66,7 @@ public:
     // release: publishes the bytes to the consumer's acquire; wake_peer's fence orders it before the
     // load of the reader's sleep word (see wait.hpp).
     header_->write_position.store(write_position_, std::memory_order_release);
-    return wake_peer<Platform>(header_->reader_sleep, slots_->reader);
+    return wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_here());
   }
 
   bool reader_closed() const noexcept {
@@ -91,7 +93,7 @@ public:
     // release: every commit is visible before the close; wake_peer's fence orders it before the
     // load of the reader's sleep word (see wait.hpp).
     header_->writer_closed.store(1, std::memory_order_release);
-    wake_peer<Platform>(header_->reader_sleep, slots_->reader);
+    wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_here());
   }
 
   // Parks an asynchronous operation that found the ring full (see park_for_peer): returns true when
@@ -114,6 +116,16 @@ public:
   }
 
 private:
+  // Whether the reader is a thread of this process (see wake_peer). Once it is, it stays: a role is
+  // handed out once.
+  bool reader_here() noexcept {
+    // relaxed: a stale "no" only costs a full fence; a "yes" names a reader whose sleeps fence us.
+    if (!reader_here_)
+      reader_here_ =
+          own_process_ != 0 && slots_->reader_process.load(std::memory_order_relaxed) == own_process_;
+    return reader_here_;
+  }
+
   std::uint64_t free_space() const noexcept {
     return fill_limit_ - (write_position_ - cached_read_position_);
   }
@@ -135,6 +147,8 @@ private:
   std::uint64_t write_position_;
   std::uint64_t write_offset_;
   std::uint64_t cached_read_position_;
+  std::int32_t own_process_;
+  bool reader_here_ = false;
   bool corrupt_ = false;
 };
 
@@ -149,8 +163,9 @@ public:
         fill_limit_(header.identity.fill_limit),
         // relaxed: only the consumer writes it.
         read_position_(header.read_position.load(std::memory_order_relaxed)),
-        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_),
-        cached_write_position_(read_position_) {
+        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_), cached_write_position_(read_position_),
+        // relaxed: stored by the claim of our own role, earlier on this thread.
+        own_process_(slots.reader_process.load(std::memory_order_relaxed)) {
     corrupt_ = capacity_ == 0 || fill_limit_ > capacity_;
   }
 
@@ -177,7 +192,7 @@ public:
     // release: orders our reads of the bytes before the producer reuses them; wake_peer's fence
     // orders it before the load of the writer's sleep word (see wait.hpp).
     header_->read_position.store(read_position_, std::memory_order_release);
-    return wake_peer<Platform>(header_->writer_sleep, slots_->writer);
+    return wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_here());
   }
 
   // True once the writer closed and every committed byte has been consumed.
@@ -213,7 +228,7 @@ public:
     // release: the writer that sees it has seen every consume before it; wake_peer's fence orders it
     // before the load of the writer's sleep word (see wait.hpp).
     header_->reader_closed.store(1, std::memory_order_release);
-    wake_peer<Platform>(header_->writer_sleep, slots_->writer);
+    wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_here());
   }
 
   // Parks an asynchronous operation that found the ring empty (see park_for_peer): returns true when
@@ -236,6 +251,15 @@ public:
   }
 
 private:
+  // Whether the writer is a thread of this process (see reader_here on the producer).
+  bool writer_here() noexcept {
+    // relaxed: a stale "no" only costs a full fence; a "yes" names a writer whose sleeps fence us.
+    if (!writer_here_)
+      writer_here_ =
+          own_process_ != 0 && slots_->writer_process.load(std::memory_order_relaxed) == own_process_;
+    return writer_here_;
+  }
+
   std::uint64_t available() const noexcept { return cached_write_position_ - read_position_; }
 
   void refresh(std::memory_order order) noexcept {
@@ -255,6 +279,8 @@ private:
   std::uint64_t read_position_;
   std::uint64_t read_offset_;
   std::uint64_t cached_write_position_;
+  std::int32_t own_process_;
+  bool writer_here_ = false;
   bool corrupt_ = false;
 };
 

@@ -19,7 +19,10 @@ inline constexpr std::size_t cache_line_stride = 128;
 // "ringpipe" in ASCII, read as a little-endian 64-bit number.
 inline constexpr std::uint64_t ring_magic = 0x65706970676e6972ull;
 // 2: the wait/wake protocol's fences became asymmetric (wait.hpp); a version 1 peer would miss wake-ups.
-inline constexpr std::uint32_t layout_version = 2;
+// 3: a waker whose peer is in another process runs a full fence, and a sleeper's membarrier(2) covers
+//    only its own process (docs/design.md, "The lost wake-up of version 2"); a version 2 waker would
+//    rely on a barrier a version 3 sleeper no longer sends.
+inline constexpr std::uint32_t layout_version = 3;
 
 // The header occupies the first page of the region; the data area starts right after it, so that the
 // data area can be mapped (twice) at a page-aligned file offset.

@@ -63,14 +63,16 @@ public:
       watch();
       std::uint32_t expected = armed;
       // acq_rel: pairs with arm()'s exchange (see there). Fails only when stopping.
-      if (!command_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel, std::memory_order_relaxed))
+      if (!command_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed))
         continue;
       // An operation parked while we were finishing, whose arm() came before the reset: watch again.
       // acquire: see the waiter published by park_for_peer.
       if (slot_.load(std::memory_order_acquire) != nullptr) {
         expected = idle;
         // relaxed: only this thread acts on it, right after; an arm() meanwhile set the same value.
-        command_.compare_exchange_strong(expected, armed, std::memory_order_relaxed, std::memory_order_relaxed);
+        command_.compare_exchange_strong(expected, armed, std::memory_order_relaxed,
+                                         std::memory_order_relaxed);
       }
     }
   }

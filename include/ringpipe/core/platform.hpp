@@ -21,22 +21,28 @@ struct linux_platform {
   static constexpr unsigned spin_limit = 256;
 
   // The two halves of the asymmetric fence in wait.hpp. The data path pays only for light_fence; a side
-  // about to sleep or park pays for heavy_fence, membarrier(2), which makes every CPU running a thread
-  // of a registered process execute a full barrier. Processes register when they first map a ring;
-  // until then, or where the kernel refuses, light_fence is a full fence and the pair still holds.
-  static void light_fence() noexcept {
+  // about to sleep or park pays for heavy_fence, membarrier(2)'s process-private command, which makes
+  // every CPU running a thread of this process execute a full barrier. That covers a waker in this
+  // process only, so a waker whose peer may be in another process (`peer_here` false) runs a full
+  // fence itself. Processes register when they first map a ring; until then, or where the kernel
+  // refuses, light_fence is a full fence and the pair still holds.
+  static void light_fence(bool peer_here) noexcept {
     // relaxed: a flag set once, after the registration it stands for has completed.
-    if (asymmetric_fences.load(std::memory_order_relaxed))
+    if (peer_here && asymmetric_fences.load(std::memory_order_relaxed))
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
       std::atomic_thread_fence(std::memory_order_seq_cst);
   }
   static void heavy_fence() noexcept;
 
-  // Registers this process for membarrier(2), once, and if that worked lets light_fence drop to a
-  // compiler barrier. Called by every mapping of a ring.
+  // Registers this process for membarrier(2)'s process-private command, once, and if that worked lets
+  // light_fence drop to a compiler barrier for wakers of this process's own threads. Called by every
+  // mapping of a ring.
   static void enable_asymmetric_fences() noexcept;
   static inline std::atomic<bool> asymmetric_fences{false};
+
+  // Counts a late wake-up (see late_wakeup_count).
+  static void note_late_wakeup() noexcept;
 
   static void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -62,5 +68,10 @@ using consumer = basic_consumer<linux_platform>;
 // Futex system calls made by this process so far (waits and wakes). Tests and benchmarks use it to
 // show that the data path makes none while nobody sleeps.
 std::uint64_t futex_call_count() noexcept;
+
+// Late wake-ups in this process so far: bounded rechecks of a sleeping thread or a parked operation
+// that found its ring ready although no wake-up had come (docs/design.md, "Defence in depth"). Each is
+// a lost wake-up that cost a delay instead of a hang; every stress test asserts that there were none.
+std::uint64_t late_wakeup_count() noexcept;
 
 } // namespace ringpipe::core

@@ -16,9 +16,14 @@
 //
 // The fences are asymmetric because the sides pay for them very differently: the waker runs on every
 // commit and consume, the sleeper only on its way to a system call. Together they order like two
-// seq_cst fences (the model checker uses exactly that); on Linux light_fence is only a compiler
-// barrier and heavy_fence is membarrier(2), which runs a full barrier on every CPU that is running a
-// thread of a process using rings (platform.hpp).
+// seq_cst fences (the model checker uses exactly that). On Linux heavy_fence is membarrier(2), which
+// runs a full barrier on every CPU running a thread of this process, so a waker whose sleeper is in
+// this process needs only a compiler barrier; a waker whose sleeper may be in another process runs a
+// full fence (platform.hpp).
+//
+// A sleep never outlasts recheck_interval without a look at the ring: should a wake-up ever be lost
+// (a kernel or CPU that breaks the fences' promise), it costs that delay, not a hang, and is counted
+// as a late wake-up.
 //
 // An asynchronous operation waits the same way without a thread: it is stored in its side's waiter
 // slot, then announced as `parked` instead of `sleeping`; the waker that resets a `parked` word takes
@@ -43,6 +48,15 @@ enum class wait_status {
 
 using deadline = std::optional<std::chrono::steady_clock::time_point>;
 
+// The longest a sleeping thread goes without a look at its ring; a parked operation, at most twice
+// that (parked_sweeper.hpp). An idle thread pays one futex call per interval for it.
+inline constexpr std::chrono::milliseconds recheck_interval{500};
+
+// A wake-up arrives within microseconds of the publication it follows. A sleep that ran out after at
+// least this long, on a ring that was ready, with the announcement no waker had reset, lost its
+// wake-up: it is counted (late_wakeup_count) rather than passed over.
+inline constexpr std::chrono::milliseconds late_after{50};
+
 // An asynchronous operation parked in a waiter slot. Whoever takes it out of the slot calls exactly
 // one of these, exactly once; neither may run the operation's handler inline.
 class parked_waiter {
@@ -61,6 +75,11 @@ template <class Atomics>
 struct basic_waiter_slots {
   typename Atomics::template atomic<parked_waiter*> writer;
   typename Atomics::template atomic<parked_waiter*> reader;
+  // The process (its id) that took each role through these slots, 0 while none has. A forked child
+  // inherits its parent's ids with its copy of the slots, so they never match its own: equal ids mean
+  // both endpoints are threads of one process, whose sleeps fence the waker with membarrier.
+  typename Atomics::template atomic<std::int32_t> writer_process;
+  typename Atomics::template atomic<std::int32_t> reader_process;
 };
 
 // check(order) reads the peer's shared state with `order` and returns the outcome, or nullopt when the
@@ -69,6 +88,8 @@ struct basic_waiter_slots {
 template <class Platform, class Check>
 wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
                           Check&& check, const deadline& until) {
+  constexpr auto sleeping = static_cast<std::uint32_t>(sleep_state::sleeping);
+  constexpr auto awake = static_cast<std::uint32_t>(sleep_state::awake);
   for (unsigned spin = 0; spin < Platform::spin_limit; ++spin) {
     // acquire: a ready answer must make the peer's bytes visible, as on the data path.
     if (auto status = check(std::memory_order_acquire)) return *status;
@@ -76,20 +97,27 @@ wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint3
   }
   for (;;) {
     // relaxed: the fence below orders the announce before the recheck (see the top of this file).
-    sleep_word.store(static_cast<std::uint32_t>(sleep_state::sleeping), std::memory_order_relaxed);
+    sleep_word.store(sleeping, std::memory_order_relaxed);
     Platform::heavy_fence();
     // acquire: a ready answer must make the peer's bytes visible.
     if (auto status = check(std::memory_order_acquire)) {
       // relaxed: only this side reads its own announcement as a sleeper; a racing reset is harmless.
-      sleep_word.store(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_relaxed);
+      sleep_word.store(awake, std::memory_order_relaxed);
       return *status;
     }
-    if (!Platform::futex_wait(sleep_word, static_cast<std::uint32_t>(sleep_state::sleeping), until)) {
-      sleep_word.store(static_cast<std::uint32_t>(sleep_state::awake), std::memory_order_relaxed);
-      // acquire: the last look before giving up still has to make the bytes it reports visible.
-      if (auto status = check(std::memory_order_acquire)) return *status;
-      return wait_status::timed_out;
+    const auto asleep_at = std::chrono::steady_clock::now();
+    const auto recheck_at = asleep_at + recheck_interval;
+    const bool cut_short = !until || *until > recheck_at;
+    const auto wake_by = cut_short ? recheck_at : *until;
+    if (Platform::futex_wait(sleep_word, sleeping, deadline(wake_by))) continue;
+    // relaxed: tells only whether a waker reset the announcement, i.e. whether a wake-up was on its way.
+    const bool unwoken = sleep_word.exchange(awake, std::memory_order_relaxed) == sleeping;
+    // acquire: the bytes this reports ready must be visible.
+    if (auto status = check(std::memory_order_acquire)) {
+      if (unwoken && wake_by - asleep_at >= late_after) Platform::note_late_wakeup();
+      return *status;
     }
+    if (!cut_short) return wait_status::timed_out;
   }
 }
 
@@ -126,11 +154,13 @@ bool unpark(typename Platform::atomics::template atomic<parked_waiter*>& slot, p
 
 // Called by the side that just published (a position or a close) with a release store.
 // Returns whether it made the wake system call.
+// `peer_here`: the sleeper took its role through the same waiter slots in this process (see
+// basic_waiter_slots), so its heavy_fence reaches this thread.
 template <class Platform>
 bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-               typename Platform::atomics::template atomic<parked_waiter*>& peer_slot) {
+               typename Platform::atomics::template atomic<parked_waiter*>& peer_slot, bool peer_here) {
   // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
-  Platform::light_fence();
+  Platform::light_fence(peer_here);
   // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
   // read-modify-write while nobody sleeps.
   if (sleep_word.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(sleep_state::awake))

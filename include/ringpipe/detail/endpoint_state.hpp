@@ -16,6 +16,7 @@
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
 
+#include "ringpipe/core/parked_sweeper.hpp"
 #include "ringpipe/core/parked_watcher.hpp"
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/detail/endpoint_support.hpp"
@@ -77,6 +78,10 @@ struct alignas(core::cache_line_stride) endpoint_state {
   data_area area{memory};
   core::role_lease lease;
   Cursor cursor;
+  // The bounded recheck of this side's parked operations (see core/parked_sweeper.hpp).
+  core::parked_side parking{memory.header(), side, memory.fill_limit(),
+                            side == core::role::writer ? memory.waiter_slots().writer
+                                                       : memory.waiter_slots().reader};
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
   std::atomic<bool> peer_dead{false};
@@ -89,7 +94,8 @@ using reader_state = endpoint_state<core::consumer>;
 
 // Where a write of up to `wanted` (> 0) bytes goes now: the free run; nullopt when the ring is full;
 // an empty run with ec set when no write will ever succeed.
-inline std::optional<core::region> writable_run(writer_state& state, std::size_t wanted, std::error_code& ec) {
+inline std::optional<core::region> writable_run(writer_state& state, std::size_t wanted,
+                                                std::error_code& ec) {
   if (state.cursor.reader_closed()) {
     ec = asio::error::broken_pipe;
     return core::region{};
@@ -109,7 +115,8 @@ inline std::optional<core::region> writable_run(writer_state& state, std::size_t
 // Where a read of up to `wanted` (> 0) bytes comes from now: the committed run; nullopt when the ring
 // is empty and the writer still open; an empty run with ec set (eof included) when no read will ever
 // return data.
-inline std::optional<core::region> readable_run(reader_state& state, std::size_t wanted, std::error_code& ec) {
+inline std::optional<core::region> readable_run(reader_state& state, std::size_t wanted,
+                                                std::error_code& ec) {
   const core::region run = state.cursor.readable(wanted);
   if (run.size != 0) return run;
   if (state.cursor.at_end())
@@ -169,7 +176,8 @@ inline std::optional<std::size_t> whole_element(const std::optional<core::region
 
 // One element of a queue, written whole or not at all: true when written; false when the ring is full
 // or, with ec set, when no write will ever succeed (error::corrupt for part of an element's room).
-inline bool try_write_element(writer_state& state, const void* element, std::size_t size, std::error_code& ec) {
+inline bool try_write_element(writer_state& state, const void* element, std::size_t size,
+                              std::error_code& ec) {
   ec.clear();
   const std::optional<std::size_t> offset = whole_element(writable_run(state, size, ec), size, ec);
   if (!offset) return false;

@@ -102,6 +102,7 @@ public:
     // Once parked, the operation may be resumed and freed on another thread: only the local copy of
     // the state is used after that.
     const std::shared_ptr<State> state = state_;
+    state->parking.before_park();
     if (state->cursor.park(this))
       wake();
     else
