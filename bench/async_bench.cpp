@@ -255,14 +255,15 @@ results measure(const bench::options& opt) {
   for (int round = 1; round <= opt.rounds; ++round) {
     fmt::print("round {}/{}: GB/s", round, opt.rounds);
     for (std::size_t k = 0; k < std::size(streamers); ++k) {
-      const auto [seconds, cpus] = bench::with_cpu_share([&] { return streamers[k].second(w); });
+      const auto [seconds, cpus] =
+          bench::with_cpu_share(streamers[k].first, [&] { return streamers[k].second(w); });
       all.streams[k].add(double(w.total) / seconds / 1e9, cpus);
       fmt::print(" {:.2f}", all.streams[k].values.back());
     }
     fmt::print("; round trip median µs");
     for (std::size_t k = 0; k < std::size(ping_pongers); ++k) {
-      const auto [micros, cpus] =
-          bench::with_cpu_share([&] { return ping_pongers[k].second(opt.round_trips); });
+      const auto [micros, cpus] = bench::with_cpu_share(
+          ping_pongers[k].first, [&] { return ping_pongers[k].second(opt.round_trips); });
       all.medians[k].add(bench::median(micros), cpus);
       all.p99s[k].add(bench::percentile(micros, 0.99), cpus);
       fmt::print(" {:.1f}", all.medians[k].values.back());

@@ -24,6 +24,8 @@
 
 #include <fmt/core.h>
 
+#include "watchdog.hpp"
+
 namespace ringpipe::bench {
 
 // Moves `total` bytes between a stream and one chunk of memory, wrapping around the chunk;
@@ -98,14 +100,15 @@ inline double cpu_seconds_used() noexcept {
   return double(std::clock()) / CLOCKS_PER_SEC + seconds(children.ru_utime) + seconds(children.ru_stime);
 }
 
-// Runs run() and returns its result with the CPU time it used over its wall time: about 2 when two
-// threads (or processes) ran side by side, 1 or less when they shared one CPU while other work held the
-// other. On a shared machine that decides the figures more than anything else.
+// Runs run(), the contender's, under the watchdog, and returns its result with the CPU time it used
+// over its wall time: about 2 when two threads (or processes) ran side by side, 1 or less when they
+// shared one CPU while other work held the other. On a shared machine that decides the figures more
+// than anything else.
 template <class Run>
-auto with_cpu_share(Run&& run) {
+auto with_cpu_share(std::string_view contender, Run&& run) {
   const double cpu_before = cpu_seconds_used();
   const auto began = std::chrono::steady_clock::now();
-  auto result = run();
+  auto result = watched(contender, std::forward<Run>(run));
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - began;
   return std::pair{std::move(result), (cpu_seconds_used() - cpu_before) / wall.count()};
 }

@@ -87,7 +87,9 @@ struct workload {
     std::memcpy(&last, data + chunk - sizeof last, sizeof last);
     return number + last;
   }
-  std::uint64_t expected_sum() const { return chunks * checked_sum(source.data()) + chunks * (chunks - 1) / 2; }
+  std::uint64_t expected_sum() const {
+    return chunks * checked_sum(source.data()) + chunks * (chunks - 1) / 2;
+  }
 };
 
 // The writer: stamps each chunk as it starts it, then writes it (in as many calls as it takes).
@@ -263,7 +265,8 @@ std::vector<bench::tally> measure(const bench::options& opt) {
   for (int round = 1; round <= opt.rounds; ++round) {
     fmt::print("round {}/{}, GB/s:", round, opt.rounds);
     for (std::size_t k = 0; k < std::size(contenders); ++k) {
-      const auto [seconds, cpus] = bench::with_cpu_share([&] { return contenders[k].second(w); });
+      const auto [seconds, cpus] =
+          bench::with_cpu_share(contenders[k].first, [&] { return contenders[k].second(w); });
       all[k].add(double(w.total()) / seconds / 1e9, cpus);
       fmt::print(" {:6.2f}", all[k].values.back());
     }

@@ -268,12 +268,13 @@ std::vector<figures> measure(const bench::options& opt) {
   for (int round = 1; round <= opt.rounds; ++round) {
     fmt::print("round {}/{}, ops/ms and round-trip median µs:", round, opt.rounds);
     for (std::size_t k = 0; k < std::size(contenders); ++k) {
-      const auto [rate, cpus] = bench::with_cpu_share([&] { return contenders[k].throughput(count); });
+      const auto [rate, cpus] =
+          bench::with_cpu_share(contenders[k].name, [&] { return contenders[k].throughput(count); });
       all[k].throughput.add(rate, cpus);
       fmt::print(" {:.0f}", rate);
       if (!contenders[k].latency) continue;
       const auto [micros, trip_cpus] =
-          bench::with_cpu_share([&] { return contenders[k].latency(opt.round_trips); });
+          bench::with_cpu_share(contenders[k].name, [&] { return contenders[k].latency(opt.round_trips); });
       all[k].median_trip.add(bench::median(micros), trip_cpus);
       all[k].p99_trip.add(bench::percentile(micros, 0.99), trip_cpus);
       fmt::print("/{:.2f}", all[k].median_trip.values.back());

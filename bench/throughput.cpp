@@ -204,7 +204,7 @@ results measure(std::uint64_t bytes, int rounds) {
         const std::uint64_t futex_calls_before = ringpipe::core::futex_call_count();
         const double cpu_before = process_cpu_seconds();
         const auto called = std::chrono::steady_clock::now();
-        const double seconds = contenders[k].second(w);
+        const double seconds = bench::watched(contenders[k].first, [&] { return contenders[k].second(w); });
         // Set-up included on both sides of the ratio: it is CPU time, but not in `seconds`.
         const std::chrono::duration<double> call_seconds = std::chrono::steady_clock::now() - called;
         tally& t = all[c][k];

@@ -129,11 +129,11 @@ int main(int argc, char** argv) {
   fmt::print("{:<34} {:>12} {:>12} {:>6}\n", "this process / child", "median µs", "p99 µs", "CPUs");
   for (const auto& [here_async, child_async] :
        {std::pair{false, false}, {true, true}, {false, true}, {true, false}}) {
-    // Named captures: clang 14 cannot capture structured bindings.
-    auto [trips, cpus] = ringpipe::bench::with_cpu_share(
-        [here = here_async, child = child_async, rounds] { return measure(here, child, rounds); });
     const std::string label =
         std::string(here_async ? "async" : "blocking") + " / " + (child_async ? "async" : "blocking");
+    // Named captures: clang 14 cannot capture structured bindings.
+    auto [trips, cpus] = ringpipe::bench::with_cpu_share(
+        label, [here = here_async, child = child_async, rounds] { return measure(here, child, rounds); });
     fmt::print("{:<34} {:>12.2f} {:>12.2f} {:>6.1f}\n", label, ringpipe::bench::median(trips),
                ringpipe::bench::percentile(trips, 0.99), cpus);
   }

@@ -100,4 +100,5 @@ TEST_CASE("ping-pong through two rings never loses a wake-up") {
     REQUIRE(r2.read_some(asio::buffer(byte)) == 1);
   }
   echo.join();
+  CHECK(ringpipe::core::late_wakeup_count() == 0);
 }

@@ -126,7 +126,8 @@ TEST_CASE("a queue peer that publishes part of an element is reported as corrupt
 
   // The same from the reader's side: three bytes consumed from a full queue leave room for less than
   // one element.
-  for (std::uint64_t value = 0; value < 16; ++value) tx.push(value);
+  for (std::uint64_t value = 0; value < 16; ++value)
+    tx.push(value);
   memory.header().read_position.store(3);
   CHECK_FALSE(tx.try_push(99, ec));
   CHECK(ec == ringpipe::error::corrupt);

@@ -16,6 +16,7 @@
 #include <asio/write.hpp>
 
 #include "child_process.hpp"
+#include "ringpipe/core/platform.hpp"
 #include "ringpipe/ringpipe.hpp"
 #include "test_support.hpp"
 
@@ -100,6 +101,7 @@ TEST_CASE("a writer process streams to a reader here, blocking or asynchronous o
   CHECK(outcome.intact);
   CHECK(outcome.received == total);
   CHECK(writer.wait_for_exit(10s) == 0);
+  CHECK(ringpipe::core::late_wakeup_count() == 0);
 }
 
 TEST_CASE("a writer here streams to a reader process, blocking or asynchronous on either side") {
@@ -138,6 +140,7 @@ TEST_CASE("a writer here streams to a reader process, blocking or asynchronous o
   CHECK(reader.wait_for_exit(20s) == 0);
   CHECK(reader.read_line() == "attached");
   CHECK(reader.read_line() == "done " + std::to_string(total) + " End of file");
+  CHECK(ringpipe::core::late_wakeup_count() == 0);
 }
 
 TEST_CASE("when the writer process is killed the reader drains every committed byte, then gets peer_dead") {

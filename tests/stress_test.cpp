@@ -9,6 +9,7 @@
 
 #include <asio/system_executor.hpp>
 
+#include "ringpipe/core/platform.hpp"
 #include "ringpipe/ringpipe.hpp"
 #include "test_support.hpp"
 
@@ -79,4 +80,5 @@ TEST_CASE("a long random stream crosses a small ring intact, in both mappings") 
   const std::uint64_t received = consume_and_verify(r, seed + 1);
   producer.join();
   CHECK(received == total);
+  CHECK(ringpipe::core::late_wakeup_count() == 0);
 }

@@ -106,9 +106,9 @@ public:
                          .element_align = 1};
     // Which process took each role, as ring::claim records it: this one (1) holds both roles on its
     // slots; the remote writer's process (2) holds only the writer role on its own.
-    slots_.writer_process.store(1, std::memory_order_relaxed);
-    slots_.reader_process.store(1, std::memory_order_relaxed);
-    remote_slots_.writer_process.store(2, std::memory_order_relaxed);
+    slots_.writer_process.store(1, std::memory_order::relaxed);
+    slots_.reader_process.store(1, std::memory_order::relaxed);
+    remote_slots_.writer_process.store(2, std::memory_order::relaxed);
   }
   ~ring_fixture() {
     std::destroy_at(header_);
