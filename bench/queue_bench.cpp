@@ -67,6 +67,25 @@ struct ringpipe_blocking : ringpipe_ends {
   }
 };
 
+// Both ends in this process, but each attached through its own handle on the ring, as two processes
+// attach: each takes its peer for a remote one, so every push and pop runs the full fence that a waker
+// whose sleeper may be in another process needs (docs/design.md). What that fence costs per element.
+struct ringpipe_blocking_as_across_processes {
+  ringpipe::ring memory = ringpipe::create_queue_ring<element>(capacity);
+  ringpipe::queue_sender<element> sender{asio::system_executor(), memory};
+  ringpipe::queue_receiver<element> receiver{asio::system_executor(),
+                                             ringpipe::open_ring(memory.native_handle())};
+
+  bool push(element value) {
+    sender.push(value);
+    return true;
+  }
+  bool pop(element& value) {
+    value = receiver.pop();
+    return true;
+  }
+};
+
 struct boost_spinning {
   boost::lockfree::spsc_queue<element> queue{capacity};
   bool push(element value) { return queue.push(value); }
@@ -253,9 +272,12 @@ constexpr contender contenders[] = {
      stream_elements<moodycamel_circular_blocking>, round_trips<moodycamel_circular_blocking>},
     {"ringpipe push(span)/pop(span), 256 a call (bulk, blocking)", stream_batches, nullptr},
     {"reference: bare cached-index ring, no wake-up or checks", stream_elements<cached_index_ring>,
-     round_trips<cached_index_ring>}};
+     round_trips<cached_index_ring>},
+    {"ringpipe push/pop (blocking), ends as across processes",
+     stream_elements<ringpipe_blocking_as_across_processes>,
+     round_trips<ringpipe_blocking_as_across_processes>}};
 constexpr std::size_t ringpipe_spin = 0, boost_spin = 1, moodycamel_spin = 2, ringpipe_block = 3,
-                      ringpipe_bulk = 6, reference = 7;
+                      ringpipe_bulk = 6, reference = 7, ringpipe_block_across = 8;
 
 struct figures {
   bench::tally throughput, median_trip, p99_trip;
@@ -307,6 +329,8 @@ bool report(const std::vector<figures>& all) {
   fmt::print("  {:<62}{:>12.2f}x\n", "reference (bare cached-index ring) / boost spinning",
              ops(reference) / ops(boost_spin));
   fmt::print("  {:<62}{:>12.2f}x\n", "ringpipe spinning / reference", ops(ringpipe_spin) / ops(reference));
+  fmt::print("  {:<62}{:>12.2f}x\n", "ringpipe blocking, ends as across processes / in one process",
+             ops(ringpipe_block_across) / ops(ringpipe_block));
   fmt::print("\ntargets (exit status 0 regardless, unless --strict):\n");
   bool met = bench::judge("ringpipe spinning / boost spinning, throughput",
                           ops(ringpipe_spin) / ops(boost_spin), target_times_boost);
