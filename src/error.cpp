@@ -12,7 +12,7 @@ public:
     case error::writer_already_attached: return "the ring already has a writer";
     case error::reader_already_attached: return "the ring already has a reader";
     case error::corrupt: return "the ring's shared state is corrupt";
-    case error::commit_too_large: return "commit of more bytes than are writable";
+    case error::commit_too_large: return "commit of more bytes than were prepared";
     case error::consume_too_large: return "consume of more bytes than are readable";
     case error::not_a_ring: return "the object is not a ringpipe ring";
     case error::version_mismatch: return "the ring was made by an incompatible ringpipe layout version";

@@ -75,9 +75,11 @@ ring detail::create_shared_ring_with(std::string_view name, const core::ring_ide
     return {};
   }
   // fchmod: shm_open's mode is filtered by the umask; the caller asked for exactly these permissions.
-  if (::fchmod(fd, options.permissions) != 0 ||
-      ::ftruncate(fd, static_cast<off_t>(core::header_region_size + identity.capacity)) != 0) {
-    ec = last_error();
+  const int failure = ::fchmod(fd, options.permissions) != 0
+                          ? errno
+                          : core::reserve_file(fd, core::header_region_size + identity.capacity);
+  if (failure != 0) {
+    ec = std::error_code(failure, std::system_category());
     ::close(fd);
     ::shm_unlink(object_name.c_str());
     return {};

@@ -455,3 +455,52 @@ TEST_CASE(
   CHECK_FALSE(called);
   CHECK(handler_alive.expired());
 }
+
+TEST_CASE("a second asynchronous operation while one is outstanding completes at once with in_progress, "
+          "and the first is unaffected") {
+  asio::io_context io;
+  auto [w, r] = ringpipe::make_pipe(io, 4096);
+  std::array<char, 1> first_byte{}, second_byte{};
+  std::error_code first = asio::error::would_block, second = asio::error::would_block,
+                  wait = asio::error::would_block;
+  std::size_t first_read = 0;
+  r.async_read_some(asio::buffer(first_byte), [&](std::error_code ec, std::size_t n) {
+    first = ec;
+    first_read = n;
+  });
+  r.async_read_some(asio::buffer(second_byte), [&](std::error_code ec, std::size_t) { second = ec; });
+  r.async_wait([&](std::error_code ec) { wait = ec; });
+  io.poll();
+  CHECK(second == asio::error::in_progress);
+  CHECK(wait == asio::error::in_progress);
+  CHECK(first == asio::error::would_block);
+  w.write_some(asio::buffer("x", 1));
+  io.run_for(10s);
+  CHECK(first == std::error_code());
+  CHECK(first_read == 1);
+  CHECK(first_byte[0] == 'x');
+  // Once it completed, the endpoint takes the next one.
+  std::error_code next = asio::error::would_block;
+  w.close();
+  r.async_read_some(asio::buffer(second_byte), [&](std::error_code ec, std::size_t) { next = ec; });
+  io.restart();
+  io.run_for(10s);
+  CHECK(next == asio::error::eof);
+}
+
+TEST_CASE("a writer with a write outstanding on a full ring refuses a wait with in_progress") {
+  asio::io_context io;
+  auto [w, r] = ringpipe::make_pipe(io, 4096);
+  std::vector<char> fill(4096, 'f');
+  REQUIRE(w.write_some(asio::buffer(fill)) == 4096);
+  std::error_code write = asio::error::would_block, wait = asio::error::would_block;
+  w.async_write_some(asio::buffer("y", 1), [&](std::error_code ec, std::size_t) { write = ec; });
+  w.async_wait([&](std::error_code ec) { wait = ec; });
+  io.poll();
+  CHECK(wait == asio::error::in_progress);
+  CHECK(write == asio::error::would_block);
+  std::vector<char> drained(4096);
+  r.read_some(asio::buffer(drained));
+  io.run_for(10s);
+  CHECK(write == std::error_code());
+}

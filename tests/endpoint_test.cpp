@@ -125,13 +125,66 @@ TEST_CASE("the ring's memory is fixed: a full ring prepares nothing") {
 TEST_CASE("committing more than is writable is an error and publishes nothing") {
   auto [w, r] = make_test_pipe(4096, any_mapping());
   std::error_code ec;
+  w.prepare();
   w.commit(4097, ec);
   CHECK(ec == ringpipe::error::commit_too_large);
   CHECK(r.data().size() == 0);
   CHECK(error_of([&w = w] { w.commit(5000); }) == ringpipe::error::commit_too_large);
-  w.commit(4096);
+  w.commit(w.prepare().size());
   CHECK(error_of([&w = w] { w.commit(1); }) == ringpipe::error::commit_too_large);
   CHECK(r.data().size() == 4096);
+}
+
+TEST_CASE("a commit beyond the last prepare is refused and publishes nothing") {
+  auto [w, r] = make_test_pipe(4096, any_mapping());
+  REQUIRE(w.prepare(10).size() == 10);
+  std::error_code ec;
+  w.commit(100, ec);
+  CHECK(ec == ringpipe::error::commit_too_large);
+  CHECK(error_of([&w = w] { w.commit(11); }) == ringpipe::error::commit_too_large);
+  CHECK(r.data().size() == 0);
+  w.commit(4);
+  w.commit(6);
+  CHECK(r.data().size() == 10);
+  w.commit(1, ec);
+  CHECK(ec == ringpipe::error::commit_too_large);
+  CHECK(r.data().size() == 10);
+}
+
+TEST_CASE("a write between prepare and commit voids the preparation") {
+  auto [w, r] = make_test_pipe(4096, any_mapping());
+  w.prepare(10);
+  w.write_some(asio::buffer("ab", 2));
+  std::error_code ec;
+  w.commit(1, ec);
+  CHECK(ec == ringpipe::error::commit_too_large);
+  CHECK(read_string(r, 2) == "ab");
+}
+
+TEST_CASE("prepare and data report a closed endpoint through error_code as well") {
+  auto [w, r] = make_test_pipe(4096, any_mapping());
+  w.close();
+  r.close();
+  std::error_code ec;
+  CHECK(w.prepare(10, ec).size() == 0);
+  CHECK(ec == asio::error::bad_descriptor);
+  ec.clear();
+  CHECK(r.data(ec).size() == 0);
+  CHECK(ec == asio::error::bad_descriptor);
+  CHECK(error_of([&w = w] { w.prepare(); }) == asio::error::bad_descriptor);
+  CHECK(error_of([&r = r] { r.data(); }) == asio::error::bad_descriptor);
+}
+
+TEST_CASE("a byte writer or reader on a queue's ring is refused with element_mismatch, taking no role") {
+  const ringpipe::ring queue = ringpipe::create_queue_ring<long>(16);
+  CHECK(error_of([&] { ringpipe::writer w(asio::system_executor(), queue); }) ==
+        ringpipe::error::element_mismatch);
+  CHECK(error_of([&] { ringpipe::reader r(asio::system_executor(), queue); }) ==
+        ringpipe::error::element_mismatch);
+  ringpipe::queue_sender<long> sender(asio::system_executor(), queue);
+  ringpipe::queue_receiver<long> receiver(asio::system_executor(), queue);
+  sender.push(7);
+  CHECK(receiver.pop() == 7);
 }
 
 TEST_CASE("consuming more than is readable is an error and releases nothing") {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include <asio/async_result.hpp>
 #include <asio/buffer.hpp>
+#include <asio/cancellation_type.hpp>
 #include <asio/compose.hpp>
 #include <asio/error.hpp>
 #include <asio/write.hpp>
@@ -69,12 +71,23 @@ void finish_sink(Sink& sink, const pump_options& options) {
     if (options.close_sink) ring_writer_of<Sink>::get(sink).close();
 }
 
-// Source -> the sink's ring memory: wait for room, read into it, commit.
+// Whether the pump's own cancellation was requested: honoured between steps, so that a pump whose
+// steps all complete at once (data keeps flowing) still stops.
+template <class Self>
+bool cancelled(const Self& self) {
+  // The state's copy shares the composed operation's record of what was requested.
+  return self.get_cancellation_state().cancelled() != asio::cancellation_type::none;
+}
+
+// Source -> the sink's ring memory: wait for room, read into it, commit. Every call in a step reports
+// errors through error_code: a step never throws out of the executor running it.
 template <class Source, class Sink>
 struct pump_into_ring {
   Source& source;
   Sink& sink;
   pump_options options;
+  // Keeps the ring mapped while the source's read may write into it, even if the sink is closed.
+  ring memory = ring_of(ring_writer_of<Sink>::get(sink));
   std::uint64_t total = 0;
   enum { starting, waited, read } state = starting;
 
@@ -83,10 +96,14 @@ struct pump_into_ring {
     auto& writer = ring_writer_of<Sink>::get(sink);
     switch (state) {
     case starting: state = waited; return writer.async_wait(std::move(self));
-    case waited:
+    case waited: {
+      if (ec) return self.complete(ec, total);
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
+      const asio::mutable_buffer room = writer.prepare(std::numeric_limits<std::size_t>::max(), ec);
       if (ec) return self.complete(ec, total);
       state = read;
-      return source.async_read_some(writer.prepare(), std::move(self));
+      return source.async_read_some(room, std::move(self));
+    }
     case read:
       if (n != 0) {
         std::error_code commit_error;
@@ -99,6 +116,7 @@ struct pump_into_ring {
         return self.complete({}, total);
       }
       if (ec) return self.complete(ec, total);
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
       state = waited;
       return writer.async_wait(std::move(self));
     }
@@ -111,6 +129,8 @@ struct pump_out_of_ring {
   Source& source;
   Sink& sink;
   pump_options options;
+  // Keeps the ring mapped while the sink's write may read from it, even if the source is closed.
+  ring memory = ring_of(ring_reader_of<Source>::get(source));
   std::uint64_t total = 0;
   enum { starting, waited, wrote } state = starting;
 
@@ -119,20 +139,29 @@ struct pump_out_of_ring {
     auto& reader = ring_reader_of<Source>::get(source);
     switch (state) {
     case starting: state = waited; return reader.async_wait(std::move(self));
-    case waited:
+    case waited: {
       if (ec == asio::error::eof) {
         finish_sink(sink, options);
         return self.complete({}, total);
       }
       if (ec) return self.complete(ec, total);
-      state = wrote;
-      return sink.async_write_some(reader.data(), std::move(self));
-    case wrote:
-      reader.consume(n);
-      total += n;
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
+      const asio::const_buffer bytes = reader.data(ec);
       if (ec) return self.complete(ec, total);
+      state = wrote;
+      return sink.async_write_some(bytes, std::move(self));
+    }
+    case wrote: {
+      // The bytes reached the sink whatever happens to the reader now: they count.
+      total += n;
+      std::error_code consume_error;
+      if (n != 0) reader.consume(n, consume_error);
+      if (ec) return self.complete(ec, total);
+      if (consume_error) return self.complete(consume_error, total);
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
       state = waited;
       return reader.async_wait(std::move(self));
+    }
     }
   }
 };
@@ -154,11 +183,13 @@ struct pump_through_buffer {
     case read:
       if (ec == asio::error::eof) return self.complete({}, total);
       if (ec) return self.complete(ec, total);
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
       state = wrote;
       return asio::async_write(sink, asio::buffer(buffer.data(), n), std::move(self));
     case wrote:
       total += n;
       if (ec) return self.complete(ec, total);
+      if (cancelled(self)) return self.complete(asio::error::operation_aborted, total);
       state = read;
       return source.async_read_some(asio::buffer(buffer), std::move(self));
     }
@@ -179,9 +210,10 @@ auto make_pump(Source& source, Sink& sink, const pump_options& options) {
 
 // Moves bytes from `source` to `sink` until the source's end of stream, then (by default) closes a
 // ringpipe sink and completes with (error_code{}, bytes moved). An error from either side ends it with
-// that error and the count so far; so does cancellation (asio::error::operation_aborted). Both
-// objects must outlive the operation. Memory: the ring when a side is a ringpipe endpoint, else one
-// buffer of options.buffer_size bytes.
+// that error and the count so far; so does cancellation (asio::error::operation_aborted), honoured
+// between steps as well as while a step waits. Both objects must outlive the operation; a ring's
+// memory stays mapped until the operation completes, even if its endpoint is closed meanwhile. Memory: the
+// ring when a side is a ringpipe endpoint, else one buffer of options.buffer_size bytes.
 template <class Source, class Sink,
           asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
               asio::default_completion_token_t<typename Source::executor_type>>

@@ -17,8 +17,9 @@
 namespace ringpipe {
 
 // Owns the reader role of a ring. Movable, not copyable. Like an Asio socket it is not safe for
-// concurrent use, and it runs at most one asynchronous operation at a time. Destroying or closing it
-// makes the writer's waiting and later writes fail with asio::error::broken_pipe.
+// concurrent use, and it runs one asynchronous operation at a time, of any kind: one started while
+// another is outstanding completes at once with asio::error::in_progress, and the other goes on. Destroying
+// or closing it makes the writer's waiting and later writes fail with asio::error::broken_pipe.
 //
 // Errors, common to every call: asio::error::eof once the writer closed and every committed byte was
 // read, asio::error::bad_descriptor on a closed or moved-from reader, error::corrupt when the shared
@@ -36,12 +37,14 @@ public:
   };
 
   // Takes the reader role of `memory`: throws std::system_error(error::reader_already_attached) when
-  // the ring has (or had) a reader, std::invalid_argument for an empty ring handle.
-  basic_reader(const executor_type& executor, ring memory) : base(executor, std::move(memory)) {}
+  // the ring has (or had) a reader, std::system_error(error::element_mismatch) for a queue's ring,
+  // std::invalid_argument for an empty ring handle.
+  basic_reader(const executor_type& executor, ring memory)
+      : base(executor, detail::checked_for_bytes(std::move(memory))) {}
 
   template <detail::execution_context_ref ExecutionContext>
   basic_reader(ExecutionContext& context, ring memory)
-      : base(detail::executor_of<executor_type>(context), std::move(memory)) {}
+      : basic_reader(detail::executor_of<executor_type>(context), std::move(memory)) {}
 
   basic_reader(basic_reader&&) noexcept = default;
   basic_reader& operator=(basic_reader&&) noexcept = default;
@@ -81,12 +84,20 @@ public:
 
   // Zero-copy: the readable run of ring memory as one span. Empty when the ring is empty; without a
   // mirrored mapping it stops at the end of the data area. Never blocks. Valid until consumed.
+  asio::const_buffer data(std::error_code& ec) {
+    if (!this->check_open(ec)) return {};
+    detail::reader_state& state = *this->state_;
+    const std::size_t whole = state.memory.capacity();
+    const asio::const_buffer span = detail::first_span(state.area, state.cursor.readable(whole), whole);
+    if (state.cursor.corrupt()) ec = error::corrupt;
+    return span;
+  }
+
   asio::const_buffer data() {
     std::error_code ec;
-    this->check_open(ec);
+    const asio::const_buffer span = data(ec);
     this->throw_if(ec, "data");
-    const std::size_t whole = this->state_->memory.capacity();
-    return detail::first_span(this->state_->area, this->state_->cursor.readable(whole), whole);
+    return span;
   }
 
   // Releases `n` bytes at the front of the readable data to the writer. error::consume_too_large when

@@ -18,8 +18,9 @@
 namespace ringpipe {
 
 // Owns the writer role of a ring. Movable, not copyable. Like an Asio socket it is not safe for
-// concurrent use, and it runs at most one asynchronous operation at a time. Destroying or closing it
-// ends the stream: the reader drains what was committed and then gets asio::error::eof.
+// concurrent use, and it runs one asynchronous operation at a time, of any kind: one started while
+// another is outstanding completes at once with asio::error::in_progress, and the other goes on. Destroying
+// or closing it ends the stream: the reader drains what was committed and then gets asio::error::eof.
 //
 // Errors, common to every call: asio::error::broken_pipe once the reader closed,
 // asio::error::bad_descriptor on a closed or moved-from writer, error::corrupt when the shared
@@ -37,12 +38,14 @@ public:
   };
 
   // Takes the writer role of `memory`: throws std::system_error(error::writer_already_attached) when
-  // the ring has (or had) a writer, std::invalid_argument for an empty ring handle.
-  basic_writer(const executor_type& executor, ring memory) : base(executor, std::move(memory)) {}
+  // the ring has (or had) a writer, std::system_error(error::element_mismatch) for a queue's ring,
+  // std::invalid_argument for an empty ring handle.
+  basic_writer(const executor_type& executor, ring memory)
+      : base(executor, detail::checked_for_bytes(std::move(memory))) {}
 
   template <detail::execution_context_ref ExecutionContext>
   basic_writer(ExecutionContext& context, ring memory)
-      : base(detail::executor_of<executor_type>(context), std::move(memory)) {}
+      : basic_writer(detail::executor_of<executor_type>(context), std::move(memory)) {}
 
   basic_writer(basic_writer&&) noexcept = default;
   basic_writer& operator=(basic_writer&&) noexcept = default;
@@ -81,30 +84,42 @@ public:
   }
 
   // Zero-copy: the writable run of ring memory, at most `max_size` bytes, as one span. Empty when the
-  // ring is full; without a mirrored mapping it stops at the end of the data area. Never blocks.
-  asio::mutable_buffer prepare(std::size_t max_size = std::numeric_limits<std::size_t>::max()) {
-    std::error_code ec;
-    this->check_open(ec);
-    this->throw_if(ec, "prepare");
-    return detail::first_span(this->state_->area, this->state_->cursor.writable(max_size), max_size);
+  // ring is full; without a mirrored mapping it stops at the end of the data area. Never blocks. The
+  // span is what commit() may publish, until the next prepare() or any other write.
+  asio::mutable_buffer prepare(std::size_t max_size, std::error_code& ec) {
+    if (!this->check_open(ec)) return {};
+    detail::writer_state& state = *this->state_;
+    const asio::mutable_buffer span =
+        detail::first_span(state.area, state.cursor.writable(max_size), max_size);
+    if (state.cursor.corrupt()) ec = error::corrupt;
+    state.prepared = span.size();
+    return span;
   }
 
-  // Publishes `n` bytes written into prepared memory. error::commit_too_large when n exceeds the
-  // writable space: nothing is published.
+  asio::mutable_buffer prepare(std::size_t max_size = std::numeric_limits<std::size_t>::max()) {
+    std::error_code ec;
+    const asio::mutable_buffer span = prepare(max_size, ec);
+    this->throw_if(ec, "prepare");
+    return span;
+  }
+
+  // Publishes the first `n` bytes of the span the last prepare() returned, once written.
+  // error::commit_too_large when n exceeds what is left of that span (nothing prepared since the last
+  // write counts as 0): nothing is published, so no byte the caller did not write ever reaches the reader.
   void commit(std::size_t n, std::error_code& ec) {
     if (!this->check_open(ec)) return;
-    core::producer& cursor = this->state_->cursor;
-    if (cursor.reader_closed()) {
+    detail::writer_state& state = *this->state_;
+    if (state.cursor.reader_closed()) {
       ec = asio::error::broken_pipe;
       return;
     }
-    const core::region run = cursor.writable(n);
-    if (cursor.corrupt())
-      ec = error::corrupt;
-    else if (n > run.size)
+    if (n > state.prepared) {
       ec = error::commit_too_large;
-    else if (n != 0)
-      cursor.commit(n);
+      return;
+    }
+    if (n == 0) return;
+    state.prepared -= n;
+    state.cursor.commit(n);
   }
 
   void commit(std::size_t n) {

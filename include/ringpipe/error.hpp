@@ -13,7 +13,7 @@ enum class error {
   writer_already_attached = 1, // the ring already has (or had) a writer endpoint
   reader_already_attached,     // the ring already has (or had) a reader endpoint
   corrupt,                     // the shared header broke an invariant (positions ran backwards, ...)
-  commit_too_large,            // commit(n) with n above the writable space
+  commit_too_large,            // commit(n) with n above what the last prepare() returned
   consume_too_large,           // consume(n) with n above the readable data
   not_a_ring,                  // attaching to an object without a ringpipe header (wrong magic, too small)
   version_mismatch,            // the ring was made by an incompatible layout version

@@ -63,7 +63,8 @@ struct pop_operation {
   std::optional<result_type> attempt(reader_state& state) const {
     std::array<std::byte, sizeof(T)> bytes{};
     std::error_code ec;
-    if (try_read_element(state, bytes.data(), sizeof(T), ec) || ec) return result_type{ec, from_bytes<T>(bytes)};
+    if (try_read_element(state, bytes.data(), sizeof(T), ec) || ec)
+      return result_type{ec, from_bytes<T>(bytes)};
     return std::nullopt;
   }
 

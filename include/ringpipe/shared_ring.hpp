@@ -19,9 +19,11 @@ struct shared_ring_options {
   mode_t permissions = 0600;
 };
 
-// Creates a named ring of at least `capacity` bytes (rounded up to the page size). Fails with
-// std::errc::file_exists when the name is taken, std::errc::invalid_argument for a name that is
-// empty or holds a '/' past the first character; throws std::invalid_argument for a bad capacity.
+// Creates a named ring of at least `capacity` bytes (rounded up to the page size), its memory reserved
+// in /dev/shm at once. Fails with std::errc::file_exists when the name is taken,
+// std::errc::invalid_argument for a name that is empty or holds a '/' past the first character,
+// std::errc::no_space_on_device when /dev/shm cannot hold it (nothing is left behind); throws
+// std::invalid_argument for a bad capacity.
 ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                         std::error_code& ec);
 ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options = {});

@@ -4,6 +4,7 @@
 #include <system_error>
 #include <utility>
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -46,13 +47,19 @@ std::uint64_t ring_memory::round_capacity(std::uint64_t requested) noexcept {
   return (requested + page - 1) / page * page;
 }
 
+int reserve_file(int fd, std::uint64_t size) noexcept {
+  if (::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return 0;
+  if (errno != EOPNOTSUPP) return errno;
+  // A file system that cannot reserve: at least size the file; a shortage then shows as SIGBUS.
+  return ::ftruncate(fd, static_cast<off_t>(size)) == 0 ? 0 : errno;
+}
+
 ring_memory ring_memory::create(std::uint64_t capacity, mapping_mode mode) {
   const int fd = ::memfd_create("ringpipe", MFD_CLOEXEC);
   if (fd < 0) throw system_failure("ringpipe: memfd_create");
-  if (::ftruncate(fd, static_cast<off_t>(header_region_size + capacity)) != 0) {
-    const auto failure = system_failure("ringpipe: sizing the ring's memory");
+  if (const int failure = reserve_file(fd, header_region_size + capacity)) {
     ::close(fd);
-    throw failure;
+    throw std::system_error(failure, std::system_category(), "ringpipe: reserving the ring's memory");
   }
   return map_file(fd, capacity, mode);
 }

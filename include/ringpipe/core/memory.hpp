@@ -21,10 +21,16 @@ enum class mapping_mode {
 
 namespace ringpipe::core {
 
+// Sizes a ring's file to `size` bytes and reserves its memory at once, so that a shortage is an error
+// here (ENOSPC on a full or too small tmpfs, ENOMEM) rather than SIGBUS on the first page written
+// past it. Returns 0 or the errno.
+int reserve_file(int fd, std::uint64_t size) noexcept;
+
 class ring_memory {
 public:
   // Maps a fresh, zero-filled memfd for `capacity` bytes of data (already validated and rounded by
-  // the caller). Throws std::system_error when the system refuses.
+  // the caller), its memory reserved (reserve_file). Throws std::system_error when the system
+  // refuses: std::errc::not_enough_memory or no_space_on_device when the memory is not there.
   static ring_memory create(std::uint64_t capacity, mapping_mode mode);
 
   // Maps `fd`, a file of header_region_size + capacity bytes, taking ownership of it (it is closed

@@ -90,6 +90,13 @@ public:
     return initiate<wait_operation, void(std::error_code)>({}, std::forward<WaitToken>(token));
   }
 
+  // For ringpipe's composed operations: the ring this endpoint works on, or an empty handle when it is
+  // closed. An operation that lends ring memory to a kernel operation keeps it, so that the memory
+  // stays mapped even if the endpoint is closed meanwhile.
+  friend ring ring_of(const basic_endpoint& endpoint) noexcept {
+    return endpoint.state_ ? endpoint.state_->memory : ring();
+  }
+
 protected:
   basic_endpoint(const Executor& executor, ring memory) : executor_(executor) {
     if (!memory) throw std::invalid_argument("ringpipe: an endpoint needs a ring");

@@ -82,6 +82,12 @@ struct alignas(core::cache_line_stride) endpoint_state {
   core::parked_side parking{memory.header(), side, memory.fill_limit(),
                             side == core::role::writer ? memory.waiter_slots().writer
                                                        : memory.waiter_slots().reader};
+  // The writer's bytes that commit() may still publish: what the last prepare() returned, less what
+  // was committed since; every other write voids it. Unused by the reader.
+  std::size_t prepared = 0;
+  // Whether an asynchronous operation of this endpoint is parked or about to resume: its side has one
+  // waiter slot, so a second one is refused (asio::error::in_progress) rather than take its place.
+  std::atomic<bool> operation_outstanding{false};
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
   std::atomic<bool> peer_dead{false};
@@ -142,6 +148,7 @@ std::optional<std::size_t> try_write_some(writer_state& state, const ConstBuffer
   const std::optional<core::region> run = writable_run(state, wanted, ec);
   if (!run) return std::nullopt;
   const std::size_t copied = asio::buffer_copy(ring_buffers(state.area, *run), buffers);
+  state.prepared = 0;
   if (copied != 0) state.cursor.commit(copied);
   return copied;
 }
@@ -182,6 +189,7 @@ inline bool try_write_element(writer_state& state, const void* element, std::siz
   const std::optional<std::size_t> offset = whole_element(writable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_into_ring(state.area, *offset, element, size);
+  state.prepared = 0;
   state.cursor.commit(size);
   return true;
 }

@@ -8,14 +8,24 @@
 #include <concepts>
 #include <cstddef>
 #include <cstring>
+#include <system_error>
 
 #include <asio/buffer.hpp>
 #include <asio/execution_context.hpp>
 
 #include "ringpipe/core/cursors.hpp"
+#include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
 namespace ringpipe::detail {
+
+// A ring for a byte endpoint: refused with error::element_mismatch when it was made for a queue, whose
+// receiver would otherwise only later find part of an element and report the ring corrupt.
+inline ring checked_for_bytes(ring memory) {
+  if (memory && memory.identity().element_size != 1)
+    throw std::system_error(make_error_code(error::element_mismatch));
+  return memory;
+}
 
 template <class T>
 concept execution_context_ref = std::convertible_to<T&, asio::execution_context&>;
@@ -36,17 +46,20 @@ struct data_area {
 inline std::array<asio::mutable_buffer, 2> ring_buffers(const data_area& area, core::region run) noexcept {
   if (area.mirrored) return {asio::mutable_buffer(area.bytes + run.offset, run.size), asio::mutable_buffer()};
   const std::size_t first = std::min(run.size, area.capacity - run.offset);
-  return {asio::mutable_buffer(area.bytes + run.offset, first), asio::mutable_buffer(area.bytes, run.size - first)};
+  return {asio::mutable_buffer(area.bytes + run.offset, first),
+          asio::mutable_buffer(area.bytes, run.size - first)};
 }
 
 // The first contiguous piece of the run: all of it when mirrored.
-inline asio::mutable_buffer first_span(const data_area& area, core::region run, std::size_t max_size) noexcept {
+inline asio::mutable_buffer first_span(const data_area& area, core::region run,
+                                       std::size_t max_size) noexcept {
   return asio::buffer(ring_buffers(area, run)[0], max_size);
 }
 
 // Copies n bytes (n at most the run's size) in or out at the run's offset. Written for a small n known
 // at compile time (a queue's element), which becomes a plain load and store when it does not wrap.
-inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from, std::size_t n) noexcept {
+inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from,
+                           std::size_t n) noexcept {
   if (area.mirrored || n <= area.capacity - offset) {
     std::memcpy(area.bytes + offset, from, n);
     return;

@@ -16,7 +16,6 @@
 #include <asio/associated_allocator.hpp>
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
-#include <asio/associator.hpp>
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
@@ -28,15 +27,23 @@
 
 namespace ringpipe::detail {
 
-// Runs a parked operation's next attempt; carries the operation's handler's associations, so Asio
-// runs it on the handler's associated executor and allocates for it with the handler's allocator.
-// It owns the operation until run: if its executor is shut down first, the operation is destroyed
-// without calling the handler, as Asio destroys its own pending operations.
+// Runs a parked operation's next attempt; carries the operation's handler's executor and allocator,
+// so Asio runs it on the handler's associated executor and allocates for it with the handler's
+// allocator. They are copies: Asio may ask a moved-from handler for them, when the operation is no
+// longer its to reach. It owns the operation until run: if its executor is shut down first, the
+// operation is destroyed without calling the handler, as Asio destroys its own pending operations.
 template <class Operation>
 class resume_handler {
 public:
-  explicit resume_handler(Operation* operation) noexcept : operation_(operation) {}
-  resume_handler(resume_handler&& other) noexcept : operation_(std::exchange(other.operation_, nullptr)) {}
+  using executor_type = typename Operation::handler_executor_type;
+  using allocator_type = typename Operation::handler_allocator_type;
+
+  explicit resume_handler(Operation* operation) noexcept
+      : operation_(operation), executor_(operation->handler_executor()),
+        allocator_(operation->handler_allocator()) {}
+  resume_handler(resume_handler&& other) noexcept
+      : operation_(std::exchange(other.operation_, nullptr)), executor_(other.executor_),
+        allocator_(other.allocator_) {}
   resume_handler& operator=(resume_handler&&) = delete;
   ~resume_handler() {
     if (operation_) operation_->destroy();
@@ -44,10 +51,13 @@ public:
 
   void operator()() { std::exchange(operation_, nullptr)->resume(); }
 
-  const Operation& operation() const noexcept { return *operation_; }
+  executor_type get_executor() const noexcept { return executor_; }
+  allocator_type get_allocator() const noexcept { return allocator_; }
 
 private:
   Operation* operation_;
+  executor_type executor_;
+  allocator_type allocator_;
 };
 
 template <class Operation>
@@ -77,8 +87,9 @@ std::optional<typename Operation::result_type> attempt_briefly(const Operation& 
 template <class State, class Operation, class Handler, class IoExecutor>
 class parked_operation final : public core::parked_waiter {
 public:
-  using handler_type = Handler;
   using result_type = typename Operation::result_type;
+  using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
+  using handler_allocator_type = asio::associated_allocator_t<Handler>;
 
   // Allocates with the handler's associated allocator; Asio's thread-local recycling by default, so
   // that steady state allocates nothing.
@@ -133,12 +144,17 @@ public:
     park();
   }
 
-  const Handler& handler() const noexcept { return handler_; }
+  handler_executor_type handler_executor() const noexcept { return handler_work_.get_executor(); }
+  handler_allocator_type handler_allocator() const noexcept {
+    return asio::get_associated_allocator(handler_);
+  }
 
   // Frees the operation without completing it: its executor was shut down with it still queued.
   // Like Asio's own operations at shutdown, it leaves the cancellation slot alone: the signal that
   // owns it may be gone already.
   void destroy() noexcept {
+    // release: the next initiation on this endpoint sees this operation's accesses done.
+    state_->operation_outstanding.store(false, std::memory_order_release);
     release(allocator_type(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>())));
   }
 
@@ -146,7 +162,6 @@ private:
   using allocator_type =
       typename std::allocator_traits<asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::
           template rebind_alloc<parked_operation>;
-  using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
 
   parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler,
                    const IoExecutor& io_executor)
@@ -165,6 +180,8 @@ private:
   // after the operation's memory is released for reuse.
   void complete(result_type result) {
     if (cancellation_installed_) asio::get_associated_cancellation_slot(handler_).clear();
+    // release: the next initiation, which the handler may start, sees this operation's accesses done.
+    state_->operation_outstanding.store(false, std::memory_order_release);
     allocator_type allocator(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()));
     Handler handler(std::move(handler_));
     asio::executor_work_guard<IoExecutor> io_work(std::move(io_work_));
@@ -195,28 +212,28 @@ void post_completion(const IoExecutor& io_executor, Handler&& handler, std::tupl
                                                                         std::move(result)});
 }
 
-// Starts an asynchronous operation on an endpoint's state (null when the endpoint is closed).
+// Starts an asynchronous operation on an endpoint's state (null when the endpoint is closed). An
+// endpoint runs one asynchronous operation at a time, of any kind (its side has one waiter slot): one
+// started while another is outstanding completes at once with asio::error::in_progress, moving
+// nothing, and the outstanding one is unaffected.
 template <class State, class Operation, class Handler, class IoExecutor>
 void start_operation(const std::shared_ptr<State>& state, Operation operation, Handler&& handler,
                      const IoExecutor& io_executor) {
   if (!state)
     return post_completion(io_executor, std::forward<Handler>(handler),
                            Operation::failed(asio::error::bad_descriptor));
+  // acquire: pairs with the release that ended the previous operation (complete, destroy).
+  if (state->operation_outstanding.load(std::memory_order_acquire))
+    return post_completion(io_executor, std::forward<Handler>(handler),
+                           Operation::failed(asio::error::in_progress));
   if (auto result = attempt_briefly(operation, *state))
     return post_completion(io_executor, std::forward<Handler>(handler), std::move(*result));
   using operation_type = parked_operation<State, Operation, std::decay_t<Handler>, IoExecutor>;
-  operation_type::create(state, std::move(operation), std::forward<Handler>(handler), io_executor)->park();
+  operation_type* parked =
+      operation_type::create(state, std::move(operation), std::forward<Handler>(handler), io_executor);
+  // relaxed: read by later initiations on this endpoint, which its user orders after this one.
+  state->operation_outstanding.store(true, std::memory_order_relaxed);
+  parked->park();
 }
 
 } // namespace ringpipe::detail
-
-template <template <class, class> class Associator, class Operation, class DefaultCandidate>
-struct asio::associator<Associator, ringpipe::detail::resume_handler<Operation>, DefaultCandidate>
-    : Associator<typename Operation::handler_type, DefaultCandidate> {
-  static typename Associator<typename Operation::handler_type, DefaultCandidate>::type
-  get(const ringpipe::detail::resume_handler<Operation>& resume,
-      const DefaultCandidate& candidate = DefaultCandidate()) noexcept {
-    return Associator<typename Operation::handler_type, DefaultCandidate>::get(resume.operation().handler(),
-                                                                               candidate);
-  }
-};
