@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the g++ build (unit, concurrency, stress, ThreadSanitizer,
-# model check and packaging tests) and a clang 14 build of the library, examples and unit tests.
+# model check and packaging tests) and a clang 14 build of the library, examples and unit tests,
+# after a formatting check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 jobs=$(nproc)
+
+# Formatting first, as it takes a second: the tree is clang-format-14 clean (.clang-format at the root).
+find include src tests examples bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format-14 --dry-run -Werror
 
 cmake -S . -B build/gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_COMPILE_WARNING_AS_ERROR=ON

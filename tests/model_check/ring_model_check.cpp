@@ -183,8 +183,7 @@ struct remote_writer_streams_to_watched_reader : rl::test_suite<remote_writer_st
 // read parks with the reader's watcher watching it. The reader then closes, as basic_endpoint::close()
 // does (it takes the read back), and stops the watcher, as destroying the endpoint's state does: the
 // watcher's thread ends although no wake-up of the peer will ever come.
-struct reader_closes_with_watched_read_parked
-    : rl::test_suite<reader_closes_with_watched_read_parked, 3> {
+struct reader_closes_with_watched_read_parked : rl::test_suite<reader_closes_with_watched_read_parked, 3> {
   ring_fixture ring;
   consumer reader = ring.reader();
   model_operation read;
