@@ -504,3 +504,22 @@ TEST_CASE("a writer with a write outstanding on a full ring refuses a wait with 
   io.run_for(10s);
   CHECK(write == std::error_code());
 }
+
+TEST_CASE("a wait for a writer that never attaches is bounded by wait_for, and by a timer with ||") {
+  using namespace asio::experimental::awaitable_operators;
+  asio::io_context io;
+  const ringpipe::ring memory = ringpipe::create_ring(4096);
+  ringpipe::reader r(io, memory);
+  std::error_code ec;
+  CHECK_FALSE(r.wait_for(50ms, ec));
+  CHECK_FALSE(ec);
+  bool timer_won = false;
+  run_coroutine(io, [&r, &timer_won]() -> awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+    std::array<char, 4> in{};
+    auto outcome =
+        co_await (r.async_read_some(asio::buffer(in), use_awaitable) || timer.async_wait(use_awaitable));
+    timer_won = outcome.index() == 1;
+  });
+  CHECK(timer_won);
+}

@@ -94,14 +94,22 @@ std::optional<fence_reach_result> measure_fence_reach(bool thread_first, unsigne
   });
   while (!running.load(std::memory_order_relaxed))
     std::this_thread::yield();
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const unsigned long before = *call_interrupts(watched);
-  for (unsigned i = 0; i < barriers; ++i)
-    core::linux_platform::heavy_fence();
-  const unsigned long after = *call_interrupts(watched);
+  // The busy thread is switched out now and then (the barriers themselves wake kernel work on its
+  // CPU), and a barrier rightly skips a CPU running another task: of up to three windows, the one
+  // that reached the CPU most counts. A stale mark of the global command stays stale through them,
+  // as kernel threads in between do not refresh it.
+  fence_reach_result best{barriers, 0};
+  for (int window = 0; window < 3 && best.interrupts < barriers / 2; ++window) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const unsigned long before = *call_interrupts(watched);
+    for (unsigned i = 0; i < barriers; ++i)
+      core::linux_platform::heavy_fence();
+    const unsigned long reached = *call_interrupts(watched) - before;
+    if (reached > best.interrupts) best.interrupts = static_cast<unsigned>(reached);
+  }
   stop.store(true, std::memory_order_relaxed);
   busy.join();
-  return fence_reach_result{barriers, static_cast<unsigned>(after - before)};
+  return best;
 }
 
 } // namespace ringpipe::stress

@@ -14,7 +14,8 @@ struct fence_reach_result {
   unsigned interrupts = 0; // function-call interrupts that CPU received meanwhile
 };
 
-// Runs on two CPUs: a thread busy on the second while this one sends `barriers` heavy fences. With
+// Runs on two CPUs: a thread busy on the second while this one sends `barriers` heavy fences, in up
+// to three windows, reporting the one that reached that CPU most. With
 // `thread_first`, a short-lived thread ran on the second CPU before the first ring was mapped (and
 // so before this process registered for membarrier). nullopt, with `why_not` set, where the check
 // cannot run: fewer than two usable CPUs, no per-CPU interrupt counts in /proc/interrupts, or no
