@@ -14,7 +14,10 @@
 #include "ringpipe/ringpipe.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// From the sanitizers' public interface (sanitizer/allocator_interface.h, which g++'s packages do not
+// install): hooks called on every allocation and release.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*on_malloc)(const volatile void*, std::size_t),
+                                                         void (*on_free)(const volatile void*));
 #endif
 
 namespace {
