@@ -56,35 +56,30 @@ struct ringpipe_spinning : ringpipe_ends {
   }
 };
 
-struct ringpipe_blocking : ringpipe_ends {
-  bool push(element value) {
-    sender.push(value);
-    return true;
-  }
-  bool pop(element& value) {
-    value = receiver.pop();
-    return true;
-  }
-};
-
 // Both ends in this process, but each attached through its own handle on the ring, as two processes
 // attach: each takes its peer for a remote one, so every push and pop runs the full fence that a waker
 // whose sleeper may be in another process needs (docs/design.md). What that fence costs per element.
-struct ringpipe_blocking_as_across_processes {
+struct ringpipe_ends_as_across_processes {
   ringpipe::ring memory = ringpipe::create_queue_ring<element>(capacity);
   ringpipe::queue_sender<element> sender{asio::system_executor(), memory};
   ringpipe::queue_receiver<element> receiver{asio::system_executor(),
                                              ringpipe::open_ring(memory.native_handle())};
+};
 
+template <class Ends>
+struct ringpipe_blocking_on : Ends {
   bool push(element value) {
-    sender.push(value);
+    this->sender.push(value);
     return true;
   }
   bool pop(element& value) {
-    value = receiver.pop();
+    value = this->receiver.pop();
     return true;
   }
 };
+
+using ringpipe_blocking = ringpipe_blocking_on<ringpipe_ends>;
+using ringpipe_blocking_as_across_processes = ringpipe_blocking_on<ringpipe_ends_as_across_processes>;
 
 struct boost_spinning {
   boost::lockfree::spsc_queue<element> queue{capacity};
