@@ -20,6 +20,7 @@
 #include "ringpipe/core/parked_watcher.hpp"
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/detail/endpoint_support.hpp"
+#include "ringpipe/detail/operation_memory.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
@@ -88,6 +89,8 @@ struct alignas(core::cache_line_stride) endpoint_state {
   // Whether an asynchronous operation of this endpoint is parked or about to resume: its side has one
   // waiter slot, so a second one is refused (asio::error::in_progress) rather than take its place.
   std::atomic<bool> operation_outstanding{false};
+  // The memory that operation takes when its handler brings no allocator of its own.
+  operation_memory operation_blocks;
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
   std::atomic<bool> peer_dead{false};

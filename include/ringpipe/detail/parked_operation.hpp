@@ -19,31 +19,29 @@
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
-#include <asio/recycling_allocator.hpp>
 
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/core/wait.hpp"
 #include "ringpipe/detail/bound_handler.hpp"
+#include "ringpipe/detail/operation_memory.hpp"
 
 namespace ringpipe::detail {
 
-// Runs a parked operation's next attempt; carries the operation's handler's executor and allocator,
-// so Asio runs it on the handler's associated executor and allocates for it with the handler's
-// allocator. They are copies: Asio may ask a moved-from handler for them, when the operation is no
-// longer its to reach. It owns the operation until run: if its executor is shut down first, the
-// operation is destroyed without calling the handler, as Asio destroys its own pending operations.
+// Runs a parked operation's next attempt. It is posted straight to the handler's associated executor
+// (a strand, say), so it declares no executor of its own and Asio wraps it in no work dispatcher: one
+// hop, not a post to the I/O executor and a dispatch from there. It carries a copy of the handler's
+// allocator, which Asio may ask a moved-from object for. It owns the operation until run: if its
+// executor is shut down first, the operation is destroyed without calling the handler, as Asio destroys
+// its own pending operations.
 template <class Operation>
 class resume_handler {
 public:
-  using executor_type = typename Operation::handler_executor_type;
   using allocator_type = typename Operation::handler_allocator_type;
 
   explicit resume_handler(Operation* operation) noexcept
-      : operation_(operation), executor_(operation->handler_executor()),
-        allocator_(operation->handler_allocator()) {}
+      : operation_(operation), allocator_(operation->handler_allocator()) {}
   resume_handler(resume_handler&& other) noexcept
-      : operation_(std::exchange(other.operation_, nullptr)), executor_(other.executor_),
-        allocator_(other.allocator_) {}
+      : operation_(std::exchange(other.operation_, nullptr)), allocator_(other.allocator_) {}
   resume_handler& operator=(resume_handler&&) = delete;
   ~resume_handler() {
     if (operation_) operation_->destroy();
@@ -51,13 +49,11 @@ public:
 
   void operator()() { std::exchange(operation_, nullptr)->resume(); }
 
-  executor_type get_executor() const noexcept { return executor_; }
   allocator_type get_allocator() const noexcept { return allocator_; }
 
 private:
   Operation* operation_;
-  executor_type executor_;
-  allocator_type allocator_;
+  [[no_unique_address]] allocator_type allocator_;
 };
 
 template <class Operation>
@@ -91,11 +87,11 @@ public:
   using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
   using handler_allocator_type = asio::associated_allocator_t<Handler>;
 
-  // Allocates with the handler's associated allocator; Asio's thread-local recycling by default, so
-  // that steady state allocates nothing.
+  // Allocates with the handler's associated allocator; by default, the endpoint's reused block (see
+  // operation_memory.hpp), so that steady state allocates nothing.
   static parked_operation* create(std::shared_ptr<State> state, Operation operation, Handler handler,
                                   const IoExecutor& io_executor) {
-    allocator_type allocator(asio::get_associated_allocator(handler, asio::recycling_allocator<void>()));
+    allocator_type allocator = allocator_for(handler, *state);
     parked_operation* memory = std::allocator_traits<allocator_type>::allocate(allocator, 1);
     try {
       return ::new (static_cast<void*>(memory))
@@ -120,8 +116,10 @@ public:
       state->watch_parked();
   }
 
+  // The handler's executor, not the I/O one: the attempt and the handler run where the handler must
+  // run (a strand), in one hop, and io_work_ keeps the I/O executor busy meanwhile.
   void wake() noexcept override {
-    asio::post(io_work_.get_executor(), resume_handler<parked_operation>(this));
+    asio::post(handler_work_.get_executor(), resume_handler<parked_operation>(this));
   }
 
   void abort() noexcept override {
@@ -144,7 +142,6 @@ public:
     park();
   }
 
-  handler_executor_type handler_executor() const noexcept { return handler_work_.get_executor(); }
   handler_allocator_type handler_allocator() const noexcept {
     return asio::get_associated_allocator(handler_);
   }
@@ -153,15 +150,22 @@ public:
   // Like Asio's own operations at shutdown, it leaves the cancellation slot alone: the signal that
   // owns it may be gone already.
   void destroy() noexcept {
+    // Kept until the memory is released: it may own the block being given back.
+    const std::shared_ptr<State> state = state_;
+    release(allocator_for(handler_, *state));
     // release: the next initiation on this endpoint sees this operation's accesses done.
-    state_->operation_outstanding.store(false, std::memory_order_release);
-    release(allocator_type(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>())));
+    state->operation_outstanding.store(false, std::memory_order_release);
   }
 
 private:
   using allocator_type =
-      typename std::allocator_traits<asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>>::
+      typename std::allocator_traits<asio::associated_allocator_t<Handler, operation_allocator<void>>>::
           template rebind_alloc<parked_operation>;
+
+  static allocator_type allocator_for(const Handler& handler, State& state) {
+    return allocator_type(
+        asio::get_associated_allocator(handler, operation_allocator<void>(state.operation_blocks)));
+  }
 
   parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler,
                    const IoExecutor& io_executor)
@@ -180,13 +184,16 @@ private:
   // after the operation's memory is released for reuse.
   void complete(result_type result) {
     if (cancellation_installed_) asio::get_associated_cancellation_slot(handler_).clear();
-    // release: the next initiation, which the handler may start, sees this operation's accesses done.
-    state_->operation_outstanding.store(false, std::memory_order_release);
-    allocator_type allocator(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()));
+    // Kept until the memory is released: it may own the block being given back.
+    const std::shared_ptr<State> state = state_;
+    allocator_type allocator = allocator_for(handler_, *state);
     Handler handler(std::move(handler_));
     asio::executor_work_guard<IoExecutor> io_work(std::move(io_work_));
     asio::executor_work_guard<handler_executor_type> handler_work(std::move(handler_work_));
     release(allocator);
+    // release: the next initiation, which the handler may start, sees this operation's accesses done
+    // and its memory given back.
+    state->operation_outstanding.store(false, std::memory_order_release);
     std::apply(std::move(handler), std::move(result));
   }
 
