@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake clang-14 git  # toolchains: g++ 12 builds and tests, clang 14 must compile too
   clang-format-14                     # the formatting check
+  libclang-rt-14-dev                  # libFuzzer and the sanitizers' runtime for clang 14 (tests/fuzz)
   libasio-dev catch2 libfmt-dev       # the library, its tests, the benchmarks' output
   libcli11-dev                        # argument parsing of the programs (the wake-up stress test)
   relacy-dev                          # the model check of the lock-free protocol

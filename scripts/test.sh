@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the g++ build (unit, concurrency, stress, ThreadSanitizer,
 # model check and packaging tests), an AddressSanitizer + UndefinedBehaviorSanitizer build of the
-# tests and examples, and a clang 14 build of the library, examples and unit tests, after a formatting
-# check.
+# tests and examples, bounded libFuzzer runs, and a clang 14 build of the library, examples and unit
+# tests, after a formatting check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,14 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=
 cmake --build build/asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure --timeout 900 -LE package
+
+# libFuzzer (clang 14, with ASan and UBSan): each target runs for a bounded time over its seed corpus.
+cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_CXX_FLAGS="-O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DRINGPIPE_FUZZ=ON \
+  -DRINGPIPE_TESTS=OFF -DRINGPIPE_EXAMPLES=OFF -DRINGPIPE_BENCH=OFF -DRINGPIPE_INSTALL=OFF
+cmake --build build/fuzz -j"$jobs"
+ctest --test-dir build/fuzz --output-on-failure
 
 cmake -S . -B build/clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_COMPILE_WARNING_AS_ERROR=ON -DRINGPIPE_SANITIZER_TESTS=OFF -DRINGPIPE_MODEL_CHECK=OFF
