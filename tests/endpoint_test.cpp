@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <chrono>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -274,6 +276,22 @@ TEST_CASE("timed waits give up at the deadline and succeed when ready") {
   w.write_some(asio::buffer(fill));
   CHECK_FALSE(w.wait_for(10ms));
   CHECK(r.wait_for(10ms));
+}
+
+TEST_CASE("timed waits take any std::chrono::duration, without overflow at the extremes") {
+  auto [w, r] = make_test_pipe(4096, any_mapping());
+  // Floating-point and coarse durations, as std::condition_variable::wait_for takes them.
+  CHECK_FALSE(r.wait_for(std::chrono::duration<double>(0.005)));
+  CHECK_FALSE(r.wait_for(std::chrono::duration<float, std::milli>(-1.0f)));
+  CHECK_FALSE(r.wait_for(std::chrono::duration<double>(std::numeric_limits<double>::quiet_NaN())));
+  std::error_code ec;
+  CHECK_FALSE(r.wait_for(std::chrono::duration<long double>(0.001L), ec));
+  CHECK_FALSE(ec);
+  // Longer than the steady clock can count from now: no deadline, and no overflow (UBSan would
+  // report a signed one) when the endpoint is ready at once.
+  CHECK(w.wait_for(std::chrono::hours::max()));
+  CHECK(w.wait_for(std::chrono::duration<double>(1e300)));
+  CHECK(w.wait_for(std::chrono::nanoseconds::max()));
 }
 
 TEST_CASE("endpoints carry their executor the way Asio I/O objects do") {

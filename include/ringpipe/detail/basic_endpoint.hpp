@@ -70,12 +70,15 @@ public:
     throw_if(ec, "wait");
   }
 
-  // As wait(), giving up after `timeout`: returns false when it timed out (ec stays clear).
-  bool wait_for(std::chrono::steady_clock::duration timeout, std::error_code& ec) {
+  // As wait(), giving up after `timeout`, of any std::chrono::duration type: returns false when it
+  // timed out (ec stays clear). A timeout too long for the steady clock waits without a deadline.
+  template <class Rep, class Period>
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout, std::error_code& ec) {
     return await_ready(deadline_after(timeout), ec);
   }
 
-  bool wait_for(std::chrono::steady_clock::duration timeout) {
+  template <class Rep, class Period>
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
     std::error_code ec;
     const bool ready = wait_for(timeout, ec);
     throw_if(ec, "wait_for");

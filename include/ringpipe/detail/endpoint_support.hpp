@@ -79,8 +79,17 @@ inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to
   std::memcpy(static_cast<std::byte*>(to) + first, area.bytes, n - first);
 }
 
-inline core::deadline deadline_after(std::chrono::steady_clock::duration timeout) {
-  return std::chrono::steady_clock::now() + timeout;
+// `timeout` from now, in any duration type. A zero, negative or NaN timeout is now; one longer than the
+// steady clock can count from now (hours::max(), say) is no deadline at all, not an overflow.
+template <class Rep, class Period>
+core::deadline deadline_after(const std::chrono::duration<Rep, Period>& timeout) {
+  using clock = std::chrono::steady_clock;
+  const clock::time_point now = clock::now();
+  if (!(timeout > timeout.zero())) return now;
+  // Compared in floating-point seconds, where neither side can overflow.
+  using seconds = std::chrono::duration<double>;
+  if (seconds(timeout) >= seconds(clock::time_point::max() - now)) return std::nullopt;
+  return now + std::chrono::ceil<clock::duration>(timeout);
 }
 
 template <class Executor, class ExecutionContext>
