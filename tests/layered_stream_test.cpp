@@ -3,8 +3,12 @@
 
 #include <array>
 #include <string>
+#include <type_traits>
+#include <utility>
 
+#include <asio/buffered_read_stream.hpp>
 #include <asio/buffered_stream.hpp>
+#include <asio/buffered_write_stream.hpp>
 #include <asio/io_context.hpp>
 #include <asio/read.hpp>
 #include <asio/read_until.hpp>
@@ -30,6 +34,35 @@ TEST_CASE("asio::buffered_stream layers over a ringpipe stream") {
   asio::read(buffered, asio::buffer(in));
   CHECK(std::string(in.data(), 5) == "reply");
   buffered.lowest_layer().close();
+}
+
+TEST_CASE("asio::buffered_read_stream and buffered_write_stream layer over a reader and a writer") {
+  asio::io_context io;
+  auto [w, r] = ringpipe::make_pipe(io, 4096);
+  asio::buffered_write_stream<ringpipe::writer&> out(w);
+  asio::buffered_read_stream<ringpipe::reader&> in(r);
+  STATIC_REQUIRE(std::is_same_v<decltype(out)::lowest_layer_type, ringpipe::writer>);
+  STATIC_REQUIRE(std::is_same_v<decltype(in)::lowest_layer_type, ringpipe::reader>);
+  CHECK(&out.lowest_layer() == &w);
+  CHECK(&std::as_const(in.next_layer()).lowest_layer() == &r);
+
+  asio::write(out, asio::buffer(std::string("first\nsecond\n")));
+  CHECK(r.data().size() == 0); // still in the write buffer
+  out.flush();
+  asio::streambuf line;
+  CHECK(asio::read_until(in, line, '\n') == 6);
+
+  // The asynchronous paths: a fill of the read buffer parks until the writer's flush.
+  std::size_t filled = 0;
+  in.async_fill([&](std::error_code ec, std::size_t n) {
+    CHECK_FALSE(ec);
+    filled = n;
+  });
+  asio::write(out, asio::buffer(std::string("third\n")));
+  out.async_flush([](std::error_code ec, std::size_t) { CHECK_FALSE(ec); });
+  io.run();
+  CHECK(filled > 0);
+  out.lowest_layer().close();
 }
 
 TEST_CASE("asio::ssl::stream handshakes and talks over a ringpipe stream pair") {

@@ -36,6 +36,12 @@ public:
     using other = basic_reader<OtherExecutor>;
   };
 
+  // A reader is the lowest layer of any stream built on it (asio::buffered_read_stream<ringpipe::reader&>,
+  // say), as a socket is.
+  using lowest_layer_type = basic_reader;
+  lowest_layer_type& lowest_layer() noexcept { return *this; }
+  const lowest_layer_type& lowest_layer() const noexcept { return *this; }
+
   // Takes the reader role of `memory`: throws std::system_error(error::reader_already_attached) when
   // the ring has (or had) a reader, std::system_error(error::element_mismatch) for a queue's ring,
   // std::invalid_argument for an empty ring handle.

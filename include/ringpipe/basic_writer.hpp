@@ -37,6 +37,12 @@ public:
     using other = basic_writer<OtherExecutor>;
   };
 
+  // A writer is the lowest layer of any stream built on it (asio::buffered_write_stream<ringpipe::writer&>,
+  // say), as a socket is.
+  using lowest_layer_type = basic_writer;
+  lowest_layer_type& lowest_layer() noexcept { return *this; }
+  const lowest_layer_type& lowest_layer() const noexcept { return *this; }
+
   // Takes the writer role of `memory`: throws std::system_error(error::writer_already_attached) when
   // the ring has (or had) a writer, std::system_error(error::element_mismatch) for a queue's ring,
   // std::invalid_argument for an empty ring handle.
