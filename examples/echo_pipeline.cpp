@@ -10,14 +10,13 @@
 //
 // --port 0 picks a free port (printed as "listening on PORT"). --upper upper-cases instead of echoing.
 // --demo starts the server on a free port, runs a built-in client against it, prints what it did and
-// exits. SIGINT/SIGTERM shut the server down cleanly.
+// exits. SIGINT/SIGTERM shut the server down cleanly. --help lists the options and their limits; a
+// command line outside them is refused with CLI11's message and exit status.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <list>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,6 +30,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/system_executor.hpp>
 #include <asio/use_awaitable.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "echo_client.hpp"
 #include "ringpipe/ringpipe.hpp"
@@ -48,28 +49,18 @@ struct options {
   bool demo = false;
 };
 
-options parse_options(int argc, char** argv) {
-  options parsed;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (flag == "--port" && has_value)
-      parsed.port = static_cast<unsigned short>(std::strtoul(argv[++i], nullptr, 10));
-    else if (flag == "--ring" && has_value)
-      parsed.ring_size = std::strtoull(argv[++i], nullptr, 0);
-    else if (flag == "--workers" && has_value)
-      parsed.workers = static_cast<unsigned>(std::max(1ul, std::strtoul(argv[++i], nullptr, 10)));
-    else if (flag == "--upper")
-      parsed.upper = true;
-    else if (flag == "--demo")
-      parsed.demo = true;
-    else
-      throw std::invalid_argument(
-          "unknown option " + flag +
-          "; usage: echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]");
-  }
-  if (parsed.demo) parsed.port = 0;
-  return parsed;
+// The command line, described to `app`, which writes what it parses into `parsed`.
+void add_options(CLI::App& app, options& parsed) {
+  app.add_option("--port", parsed.port, "TCP port on 127.0.0.1; 0 picks a free one")->capture_default_str();
+  app.add_option("--ring", parsed.ring_size, "bytes in each of a connection's two rings")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
+      ->capture_default_str();
+  app.add_option("--workers", parsed.workers, "worker threads, each serving one connection at a time")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  app.add_flag("--upper", parsed.upper, "upper-case instead of echoing");
+  app.add_flag("--demo", parsed.demo, "serve on a free port, run the built-in client against it, then exit");
 }
 
 // The worker's half of a connection: it reads requests from one ring and writes replies to the other.
@@ -162,8 +153,12 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app("A TCP echo server: socket -> ring -> worker thread -> ring -> socket", "echo_pipeline");
+  options settings;
+  add_options(app, settings);
+  CLI11_PARSE(app, argc, argv);
+  if (settings.demo) settings.port = 0;
   try {
-    const options settings = parse_options(argc, argv);
     asio::io_context io;
     server echo(io, settings);
     asio::co_spawn(io, echo.accept_loop(), asio::detached);
