@@ -16,6 +16,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <list>
 #include <thread>
 #include <vector>
@@ -110,7 +111,7 @@ public:
       tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted) co_return;
       if (ec) continue; // e.g. the client reset before we accepted: only its connection is lost
-      asio::co_spawn(io_, session(std::move(socket)), asio::detached);
+      asio::co_spawn(io_, session(std::move(socket)), report_session_failure);
     }
   }
 
@@ -122,9 +123,36 @@ public:
   }
 
 private:
+  // A session's entry in the list of sockets that shut_down() closes. It leaves the list however the
+  // session ends, by return or by exception, so that the list never points to a socket that is gone.
+  class tracked_socket {
+  public:
+    tracked_socket(std::list<tcp::socket*>& sockets, tcp::socket& socket)
+        : sockets_(sockets), entry_(sockets.insert(sockets.end(), &socket)) {}
+    tracked_socket(const tracked_socket&) = delete;
+    tracked_socket& operator=(const tracked_socket&) = delete;
+    ~tracked_socket() { sockets_.erase(entry_); }
+
+  private:
+    std::list<tcp::socket*>& sockets_;
+    std::list<tcp::socket*>::iterator entry_;
+  };
+
+  // A failure the session did not handle, such as the system refusing a ring's memory, ends only its
+  // own connection, and is reported here (asio::detached would drop it without a word).
+  static void report_session_failure(std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "echo_pipeline: connection dropped: %s\n", e.what());
+    }
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     using namespace asio::experimental::awaitable_operators;
-    auto tracked = sockets_.insert(sockets_.end(), &socket);
+    const tracked_socket tracked(sockets_, socket);
+    // Outside the try below, which is for what clients do: a ring refused is the server's failure.
     auto [requests_in, requests_out] =
         ringpipe::make_pipe(io_.get_executor(), asio::system_executor(), settings_.ring_size);
     auto [replies_in, replies_out] =
@@ -139,7 +167,6 @@ private:
     } catch (const std::system_error&) {
       // A client that resets or vanishes costs its own connection only.
     }
-    sockets_.erase(tracked);
   }
 
   asio::io_context& io_;
