@@ -57,6 +57,7 @@ void add_options(CLI::App& app, options& parsed) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
       ->capture_default_str();
+  // A thread each: a thousand is far past what one loopback server of this kind can use, so more is a typo.
   app.add_option("--workers", parsed.workers, "worker threads, each serving one connection at a time")
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();
