@@ -301,15 +301,17 @@ bool report(const results& all) {
 } // namespace
 
 int main(int argc, char** argv) {
-  const bench::command_line line{{.bytes = std::uint64_t{1} << 30, .rounds = 5, .round_trips = 20000},
-                                 {.bytes = std::uint64_t{16} << 20, .rounds = 3, .round_trips = 2000}};
-  return bench::run_main(
-      argc, argv, "ringpipe_async_bench", "bytes streamed per contender and round", line,
-      [](const bench::options& opt) {
-        fmt::print(
-            "ringpipe_async_bench on {} CPUs: {} MiB streamed per contender and round, {} round trips; {} "
-            "rounds; GB = 1e9 bytes\n",
-            std::thread::hardware_concurrency(), opt.bytes >> 20, opt.round_trips, opt.rounds);
-        return report(measure(opt));
-      });
+  const bench::command_line line{
+      .program = "ringpipe_async_bench",
+      .description =
+          "Coroutines streaming and ping-ponging: ringpipe against Asio's concurrent_channel and AF_UNIX",
+      .bytes_are = "bytes streamed per contender and round",
+      .defaults = {.bytes = std::uint64_t{1} << 30, .rounds = 5, .round_trips = 20000},
+      .quick = {.bytes = std::uint64_t{16} << 20, .rounds = 3, .round_trips = 2000}};
+  return bench::run_main(argc, argv, line, [](const bench::options& opt) {
+    fmt::print("ringpipe_async_bench on {} CPUs: {} MiB streamed per contender and round, {} round trips; {} "
+               "rounds; GB = 1e9 bytes\n",
+               std::thread::hardware_concurrency(), opt.bytes >> 20, opt.round_trips, opt.rounds);
+    return report(measure(opt));
+  });
 }

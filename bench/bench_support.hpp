@@ -14,7 +14,7 @@
 #include <exception>
 #include <future>
 #include <latch>
-#include <stdexcept>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +22,7 @@
 
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include "watchdog.hpp"
@@ -144,13 +145,6 @@ inline bool judge(std::string_view what, double achieved, double target, bool at
   return met;
 }
 
-inline constexpr std::string_view usage =
-    "usage: ringpipe_bench [--bytes N[K|M|G]] [--rounds N] [--quick] [--strict]\n"
-    "  --bytes N   bytes per contender, chunk size and round; at least 1M (default 2G)\n"
-    "  --rounds N  rounds; the table quotes medians (default 5)\n"
-    "  --quick     a smoke run: --bytes 64M --rounds 3\n"
-    "  --strict    exit with 1 when a target is missed (default: report it, exit 0)\n";
-
 struct options {
   std::uint64_t bytes = std::uint64_t{2} << 30;
   int rounds = 5;
@@ -159,95 +153,74 @@ struct options {
   bool strict = false;
 };
 
-// What a benchmark's command line accepts: its defaults, and what --quick sets instead.
+// A benchmark's command line: its name and purpose for --help, what its --bytes counts, its defaults,
+// and what --quick sets instead.
 struct command_line {
+  std::string_view program;
+  std::string_view description;
+  std::string_view bytes_are;
   options defaults;
   options quick;
 };
 
-// A byte count with an optional binary suffix: 512M, 2G.
-inline std::uint64_t parse_bytes(const std::string& text) {
-  std::size_t digits = 0;
-  const std::uint64_t number = std::stoull(text, &digits);
-  const std::string_view suffix = std::string_view(text).substr(digits);
-  const int shift = suffix.empty() ? 0 : suffix == "K" ? 10 : suffix == "M" ? 20 : suffix == "G" ? 30 : -1;
-  if (shift < 0) throw std::invalid_argument("bad size '" + text + "'");
-  return number << shift;
-}
-
-// Throws std::invalid_argument or std::out_of_range for a command line the usage does not allow.
-inline options parse_options(int argc, char** argv, const command_line& line) {
-  options opt = line.defaults;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--bytes" && has_value)
-      opt.bytes = parse_bytes(argv[++i]);
-    else if (arg == "--rounds" && has_value)
-      opt.rounds = std::stoi(argv[++i]);
-    else if (arg == "--round-trips" && has_value && line.defaults.round_trips != 0)
-      opt.round_trips = std::stoull(argv[++i]);
-    else if (arg == "--quick")
-      opt.bytes = line.quick.bytes, opt.rounds = line.quick.rounds, opt.round_trips = line.quick.round_trips;
-    else if (arg == "--strict")
-      opt.strict = true;
-    else
-      throw std::invalid_argument("bad argument '" + std::string(arg) + "'");
-  }
-  if (opt.bytes < (std::uint64_t{1} << 20) || opt.rounds < 1 ||
-      (line.defaults.round_trips != 0 && opt.round_trips < 100))
-    throw std::invalid_argument("--bytes, --rounds or --round-trips too small");
-  return opt;
-}
-
-// ringpipe_bench's command line (see `usage`).
-inline options parse_options(int argc, char** argv) {
-  return parse_options(argc, argv, {options{}, options{.bytes = std::uint64_t{64} << 20, .rounds = 3}});
-}
-
-// 2G, 64M, 1536K: a byte count as parse_bytes reads it.
+// 2G, 64M, 1536K: a byte count as --bytes reads it.
 inline std::string format_bytes(std::uint64_t bytes) {
   for (const auto& [shift, suffix] : {std::pair{30, "G"}, std::pair{20, "M"}, std::pair{10, "K"}})
     if (bytes % (std::uint64_t{1} << shift) == 0) return fmt::format("{}{}", bytes >> shift, suffix);
   return fmt::format("{}", bytes);
 }
 
-// The usage of a benchmark whose --bytes counts `bytes_are`, with its defaults and its --quick.
-inline std::string usage_text(std::string_view program, std::string_view bytes_are,
-                              const command_line& line) {
-  const options &all = line.defaults, &quick = line.quick;
-  const bool trips = all.round_trips != 0;
-  std::string text = fmt::format("usage: {} [--bytes N[K|M|G]] [--rounds N]{} [--quick] [--strict]\n",
-                                 program, trips ? " [--round-trips N]" : "");
-  text += fmt::format("  --bytes N        {} (default {})\n", bytes_are, format_bytes(all.bytes));
-  text += fmt::format("  --rounds N       rounds; the tables quote medians (default {})\n", all.rounds);
-  if (trips)
-    text +=
-        fmt::format("  --round-trips N  round trips per contender and round (default {})\n", all.round_trips);
-  text += fmt::format("  --quick          a smoke run: --bytes {} --rounds {}", format_bytes(quick.bytes),
-                      quick.rounds);
-  text += trips ? fmt::format(" --round-trips {}\n", quick.round_trips) : "\n";
-  return text + "  --strict         exit with 1 when a target is missed (default: report it, exit 0)\n";
+// Describes the command line `line` to `app`, which writes what it parses into `opt`. Each option
+// takes effect where it stands, as --quick is shorthand for the options it sets: `--quick --rounds 9`
+// runs 9 rounds, `--rounds 9 --quick` the quick number.
+inline void add_options(CLI::App& app, options& opt, const command_line& line) {
+  constexpr auto unbounded = std::numeric_limits<std::uint64_t>::max();
+  opt = line.defaults;
+  app.add_option("--bytes", opt.bytes, std::string(line.bytes_are))
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1} << 20, unbounded))
+      ->default_str(format_bytes(line.defaults.bytes))
+      ->trigger_on_parse();
+  app.add_option("--rounds", opt.rounds, "rounds; the tables quote medians")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()))
+      ->capture_default_str()
+      ->trigger_on_parse();
+  std::string quick_help =
+      fmt::format("a smoke run: --bytes {} --rounds {}", format_bytes(line.quick.bytes), line.quick.rounds);
+  if (line.defaults.round_trips != 0) {
+    app.add_option("--round-trips", opt.round_trips, "round trips per contender and round")
+        ->check(CLI::Range(std::uint64_t{100}, unbounded))
+        ->capture_default_str()
+        ->trigger_on_parse();
+    quick_help += fmt::format(" --round-trips {}", line.quick.round_trips);
+  }
+  app.add_flag_callback(
+         "--quick",
+         [&opt, &quick = line.quick] {
+           opt.bytes = quick.bytes;
+           opt.rounds = quick.rounds;
+           opt.round_trips = quick.round_trips;
+         },
+         quick_help)
+      ->trigger_on_parse();
+  app.add_flag("--strict", opt.strict, "exit with 1 when a target is missed (default: report it, exit 0)");
 }
 
-// A benchmark's main: parses the command line (exit status 2 and the usage for a bad one), runs
-// body(options), which returns whether every target was met, and exits with 1 when one was missed under
-// --strict, 2 when the benchmark failed (wrong bytes delivered, a system call refused), else 0.
+// A benchmark's main: parses the command line (--help; a bad one is refused with CLI11's message and
+// exit status, 100 and above), runs body(options), which returns whether every target was met, and
+// exits with 1 when one was missed under --strict, 2 when the benchmark failed (wrong bytes delivered,
+// a system call refused), else 0.
 template <class Body>
-int run_main(int argc, char** argv, std::string_view program, std::string_view bytes_are,
-             const command_line& line, Body&& body) {
+int run_main(int argc, char** argv, const command_line& line, Body&& body) {
+  CLI::App app(std::string(line.description), std::string(line.program));
   options opt;
-  try {
-    opt = parse_options(argc, argv, line);
-  } catch (const std::logic_error& bad_usage) { // invalid_argument and out_of_range from the parsing
-    fmt::print(stderr, "{}: {}\n{}", program, bad_usage.what(), usage_text(program, bytes_are, line));
-    return 2;
-  }
+  add_options(app, opt, line);
+  CLI11_PARSE(app, argc, argv);
   try {
     const bool met = body(opt);
     return opt.strict && !met ? 1 : 0;
   } catch (const std::exception& failure) {
-    fmt::print(stderr, "{}: {}\n", program, failure.what());
+    fmt::print(stderr, "{}: {}\n", line.program, failure.what());
     return 2;
   }
 }

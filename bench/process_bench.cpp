@@ -293,16 +293,18 @@ bool report(const std::vector<bench::tally>& all) {
 } // namespace
 
 int main(int argc, char** argv) {
-  const bench::command_line line{{.bytes = std::uint64_t{2} << 30, .rounds = 5},
-                                 {.bytes = std::uint64_t{64} << 20, .rounds = 3}};
+  const bench::command_line line{
+      .program = "ringpipe_process_bench",
+      .description = "Bytes across processes: a named ring against pipe(2) and an AF_UNIX socket pair",
+      .bytes_are = "bytes per contender and round",
+      .defaults = {.bytes = std::uint64_t{2} << 30, .rounds = 5},
+      .quick = {.bytes = std::uint64_t{64} << 20, .rounds = 3}};
   // A reader that fails must turn into EPIPE in the writer, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
-  return bench::run_main(
-      argc, argv, "ringpipe_process_bench", "bytes per contender and round", line,
-      [](const bench::options& opt) {
-        fmt::print(
-            "ringpipe_process_bench on {} CPUs: {} MiB per contender and round; {} rounds; GB = 1e9 bytes\n",
-            std::thread::hardware_concurrency(), opt.bytes >> 20, opt.rounds);
-        return report(measure(opt));
-      });
+  return bench::run_main(argc, argv, line, [](const bench::options& opt) {
+    fmt::print(
+        "ringpipe_process_bench on {} CPUs: {} MiB per contender and round; {} rounds; GB = 1e9 bytes\n",
+        std::thread::hardware_concurrency(), opt.bytes >> 20, opt.rounds);
+    return report(measure(opt));
+  });
 }

@@ -339,15 +339,17 @@ bool report(const std::vector<figures>& all) {
 } // namespace
 
 int main(int argc, char** argv) {
-  const bench::command_line line{{.bytes = std::uint64_t{64} << 20, .rounds = 5, .round_trips = 20000},
-                                 {.bytes = std::uint64_t{8} << 20, .rounds = 3, .round_trips = 2000}};
-  return bench::run_main(argc, argv, "ringpipe_queue_bench",
-                         "bytes of 8-byte elements per contender and round", line,
-                         [](const bench::options& opt) {
-                           fmt::print("ringpipe_queue_bench on {} CPUs: {} elements per contender and round, "
-                                      "{} round trips; {} rounds\n",
-                                      std::thread::hardware_concurrency(), opt.bytes / sizeof(element),
-                                      opt.round_trips, opt.rounds);
-                           return report(measure(opt));
-                         });
+  const bench::command_line line{
+      .program = "ringpipe_queue_bench",
+      .description =
+          "8-byte elements between threads: ringpipe's typed queue against boost::lockfree and moodycamel's",
+      .bytes_are = "bytes of 8-byte elements per contender and round",
+      .defaults = {.bytes = std::uint64_t{64} << 20, .rounds = 5, .round_trips = 20000},
+      .quick = {.bytes = std::uint64_t{8} << 20, .rounds = 3, .round_trips = 2000}};
+  return bench::run_main(argc, argv, line, [](const bench::options& opt) {
+    fmt::print("ringpipe_queue_bench on {} CPUs: {} elements per contender and round, "
+               "{} round trips; {} rounds\n",
+               std::thread::hardware_concurrency(), opt.bytes / sizeof(element), opt.round_trips, opt.rounds);
+    return report(measure(opt));
+  });
 }

@@ -263,26 +263,21 @@ bool report(const results& all) {
 } // namespace
 
 int main(int argc, char** argv) {
-  bench::options opt;
-  try {
-    opt = bench::parse_options(argc, argv);
-  } catch (const std::logic_error& bad_usage) { // invalid_argument and out_of_range from the parsing
-    fmt::print(stderr, "ringpipe_bench: {}\n{}", bad_usage.what(), bench::usage);
-    return 2;
-  }
+  const bench::command_line line{
+      .program = "ringpipe_bench",
+      .description = "Throughput of a 1 MiB ring against pipe(2) and memcpy, at 64 KiB and 4 KiB chunks",
+      .bytes_are = "bytes per contender, chunk size and round",
+      .defaults = {.bytes = std::uint64_t{2} << 30, .rounds = 5},
+      .quick = {.bytes = std::uint64_t{64} << 20, .rounds = 3}};
   // A pipe(2) reader that fails must turn into EPIPE in the writer, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
-  fmt::print("ringpipe_bench on {} CPUs: {} MiB per contender, chunk size and round; {} rounds; ring and "
-             "pipe buffer 1 MiB; GB = 1e9 bytes\nround columns: ",
-             std::thread::hardware_concurrency(), opt.bytes >> 20, opt.rounds);
-  for (const auto& [name, run] : contenders)
-    fmt::print("{}; ", name);
-  fmt::print("\n");
-  try {
-    const bool met = report(measure(opt.bytes, opt.rounds));
-    return opt.strict && !met ? 1 : 0;
-  } catch (const std::exception& failure) {
-    fmt::print(stderr, "ringpipe_bench: {}\n", failure.what());
-    return 2;
-  }
+  return bench::run_main(argc, argv, line, [](const bench::options& opt) {
+    fmt::print("ringpipe_bench on {} CPUs: {} MiB per contender, chunk size and round; {} rounds; ring and "
+               "pipe buffer 1 MiB; GB = 1e9 bytes\nround columns: ",
+               std::thread::hardware_concurrency(), opt.bytes >> 20, opt.rounds);
+    for (const auto& [name, run] : contenders)
+      fmt::print("{}; ", name);
+    fmt::print("\n");
+    return report(measure(opt.bytes, opt.rounds));
+  });
 }

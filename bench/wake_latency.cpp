@@ -5,15 +5,15 @@
 // that wake-up's latency.
 //
 //   ringpipe_wake_latency [--rounds N] [--quick] [--strict]
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
@@ -114,17 +114,19 @@ std::vector<double> measure(bool here_async, bool child_async, int rounds) {
 } // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app("Cross-process wake-up latency: a 1-byte ping-pong through two named rings",
+               "ringpipe_wake_latency");
   int rounds = 20000;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0)
-      rounds = 500;
-    else if (std::strcmp(argv[i], "--strict") == 0)
-      continue; // no target to miss: latency is reported
-    else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-      rounds = std::atoi(argv[++i]);
-    else
-      return std::fprintf(stderr, "usage: ringpipe_wake_latency [--rounds N] [--quick]\n"), 2;
-  }
+  // Each takes effect where it stands, as in the other benchmarks: `--rounds 9 --quick` is quick.
+  app.add_option("--rounds", rounds, "round trips per pairing of blocking and async sides")
+      ->check(CLI::Range(1, std::numeric_limits<int>::max()))
+      ->capture_default_str()
+      ->trigger_on_parse();
+  app.add_flag_callback(
+         "--quick", [&rounds] { rounds = 500; }, "a smoke run: --rounds 500")
+      ->trigger_on_parse();
+  app.add_flag("--strict")->description("taken as every benchmark takes it; there is no target to miss here");
+  CLI11_PARSE(app, argc, argv);
   fmt::print("cross-process 1-byte ping-pong through two named rings, {} round trips each\n", rounds);
   fmt::print("{:<34} {:>12} {:>12} {:>6}\n", "this process / child", "median µs", "p99 µs", "CPUs");
   for (const auto& [here_async, child_async] :

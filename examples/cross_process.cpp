@@ -2,14 +2,15 @@
 // blocks (it reads the file straight into ring memory), the consumer is a coroutine that suspends
 // while the ring is empty. Both print the byte count and a checksum of what they moved.
 //
-//   cross_process FILE [--ring BYTES]
+//   cross_process FILE [--ring BYTES]     (--help lists them)
 //
 // The parent creates the ring and is the producer; the child finds the ring by name and consumes.
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <fcntl.h>
@@ -22,6 +23,8 @@
 #include <asio/redirect_error.hpp>
 #include <asio/system_executor.hpp>
 #include <asio/use_awaitable.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "ringpipe/ringpipe.hpp"
 
@@ -38,10 +41,9 @@ struct tally {
   }
 };
 
-// The producer: read(2) straight into the ring's writable span, then commit.
-tally produce(const char* path, ringpipe::writer& w) {
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::system_category(), path);
+// The producer: read(2) from the open file `fd`, which it closes, straight into the ring's writable
+// span, then commit.
+tally produce(int fd, ringpipe::writer& w) {
   tally sent;
   for (;;) {
     w.wait();
@@ -86,17 +88,27 @@ int run_consumer(const std::string& name) {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return std::fprintf(stderr, "usage: cross_process FILE [--ring BYTES]\n"), 2;
-  const std::size_t ring_size =
-      argc >= 4 && std::strcmp(argv[2], "--ring") == 0 ? std::strtoull(argv[3], nullptr, 0) : 1 << 20;
+  CLI::App app("Streams a file from a blocking producer process to a coroutine consumer process",
+               "cross_process");
+  std::string path;
+  std::size_t ring_size = 1 << 20;
+  app.add_option("FILE", path, "the file to stream")->required()->check(CLI::ExistingFile);
+  app.add_option("--ring", ring_size, "bytes in the named ring")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   try {
+    // Before the consumer exists: a file we cannot read ends the program here, with the system's reason.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::system_category(), path);
     const std::string name = "ringpipe-cross-process-" + std::to_string(::getpid());
     const ringpipe::ring memory = ringpipe::create_shared_ring(name, ring_size);
     std::fflush(stdout);
     const pid_t child = ::fork();
     if (child == 0) std::_Exit(run_consumer(name));
     ringpipe::writer w(asio::system_executor(), memory);
-    const tally sent = produce(argv[1], w);
+    const tally sent = produce(fd, w);
     int status = 0;
     ::waitpid(child, &status, 0);
     ringpipe::remove_shared_ring(name);

@@ -10,14 +10,14 @@
 //
 // --port 0 picks a free port (printed as "listening on PORT"). --upper upper-cases instead of echoing.
 // --demo starts the server on a free port, runs a built-in client against it, prints what it did and
-// exits. SIGINT/SIGTERM shut the server down cleanly.
+// exits. SIGINT/SIGTERM shut the server down cleanly. --help lists the options and their limits; a
+// command line outside them is refused with CLI11's message and exit status.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <exception>
 #include <list>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,6 +31,8 @@
 #include <asio/signal_set.hpp>
 #include <asio/system_executor.hpp>
 #include <asio/use_awaitable.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "echo_client.hpp"
 #include "ringpipe/ringpipe.hpp"
@@ -48,28 +50,19 @@ struct options {
   bool demo = false;
 };
 
-options parse_options(int argc, char** argv) {
-  options parsed;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (flag == "--port" && has_value)
-      parsed.port = static_cast<unsigned short>(std::strtoul(argv[++i], nullptr, 10));
-    else if (flag == "--ring" && has_value)
-      parsed.ring_size = std::strtoull(argv[++i], nullptr, 0);
-    else if (flag == "--workers" && has_value)
-      parsed.workers = static_cast<unsigned>(std::max(1ul, std::strtoul(argv[++i], nullptr, 10)));
-    else if (flag == "--upper")
-      parsed.upper = true;
-    else if (flag == "--demo")
-      parsed.demo = true;
-    else
-      throw std::invalid_argument(
-          "unknown option " + flag +
-          "; usage: echo_pipeline [--port N] [--ring BYTES] [--workers N] [--upper] [--demo]");
-  }
-  if (parsed.demo) parsed.port = 0;
-  return parsed;
+// The command line, described to `app`, which writes what it parses into `parsed`.
+void add_options(CLI::App& app, options& parsed) {
+  app.add_option("--port", parsed.port, "TCP port on 127.0.0.1; 0 picks a free one")->capture_default_str();
+  app.add_option("--ring", parsed.ring_size, "bytes in each of a connection's two rings")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
+      ->capture_default_str();
+  // A thread each: a thousand is far past what one loopback server of this kind can use, so more is a typo.
+  app.add_option("--workers", parsed.workers, "worker threads, each serving one connection at a time")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  app.add_flag("--upper", parsed.upper, "upper-case instead of echoing");
+  app.add_flag("--demo", parsed.demo, "serve on a free port, run the built-in client against it, then exit");
 }
 
 // The worker's half of a connection: it reads requests from one ring and writes replies to the other.
@@ -119,7 +112,7 @@ public:
       tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted) co_return;
       if (ec) continue; // e.g. the client reset before we accepted: only its connection is lost
-      asio::co_spawn(io_, session(std::move(socket)), asio::detached);
+      asio::co_spawn(io_, session(std::move(socket)), report_session_failure);
     }
   }
 
@@ -131,9 +124,36 @@ public:
   }
 
 private:
+  // A session's entry in the list of sockets that shut_down() closes. It leaves the list however the
+  // session ends, by return or by exception, so that the list never points to a socket that is gone.
+  class tracked_socket {
+  public:
+    tracked_socket(std::list<tcp::socket*>& sockets, tcp::socket& socket)
+        : sockets_(sockets), entry_(sockets.insert(sockets.end(), &socket)) {}
+    tracked_socket(const tracked_socket&) = delete;
+    tracked_socket& operator=(const tracked_socket&) = delete;
+    ~tracked_socket() { sockets_.erase(entry_); }
+
+  private:
+    std::list<tcp::socket*>& sockets_;
+    std::list<tcp::socket*>::iterator entry_;
+  };
+
+  // A failure the session did not handle, such as the system refusing a ring's memory, ends only its
+  // own connection, and is reported here (asio::detached would drop it without a word).
+  static void report_session_failure(std::exception_ptr failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "echo_pipeline: connection dropped: %s\n", e.what());
+    }
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     using namespace asio::experimental::awaitable_operators;
-    auto tracked = sockets_.insert(sockets_.end(), &socket);
+    const tracked_socket tracked(sockets_, socket);
+    // Outside the try below, which is for what clients do: a ring refused is the server's failure.
     auto [requests_in, requests_out] =
         ringpipe::make_pipe(io_.get_executor(), asio::system_executor(), settings_.ring_size);
     auto [replies_in, replies_out] =
@@ -148,7 +168,6 @@ private:
     } catch (const std::system_error&) {
       // A client that resets or vanishes costs its own connection only.
     }
-    sockets_.erase(tracked);
   }
 
   asio::io_context& io_;
@@ -162,8 +181,12 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app("A TCP echo server: socket -> ring -> worker thread -> ring -> socket", "echo_pipeline");
+  options settings;
+  add_options(app, settings);
+  CLI11_PARSE(app, argc, argv);
+  if (settings.demo) settings.port = 0;
   try {
-    const options settings = parse_options(argc, argv);
     asio::io_context io;
     server echo(io, settings);
     asio::co_spawn(io, echo.accept_loop(), asio::detached);

@@ -7,12 +7,17 @@
 // asked (or passes them on). The file is read with asio::stream_file (io_uring) straight into the
 // first ring's memory where Asio and the kernel support it, else by a thread with read(2) into the
 // same memory. The last ring is pumped into the socket out of ring memory.
+//
+// --help lists the options and their limits; a command line outside them is refused with CLI11's
+// message and exit status. A file that cannot be read is reported with the system's reason (exit 1).
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <memory>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <fcntl.h>
@@ -28,6 +33,8 @@
 #include <asio/stream_file.hpp>
 #endif
 
+#include <CLI/CLI.hpp>
+
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
@@ -39,24 +46,25 @@ struct options {
   bool upper = false;
 };
 
-options parse_options(int argc, char** argv) {
-  options parsed;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--to" && i + 1 < argc)
-      parsed.port = static_cast<unsigned short>(std::strtoul(argv[++i], nullptr, 10));
-    else if (flag == "--ring" && i + 1 < argc)
-      parsed.ring_size = std::strtoull(argv[++i], nullptr, 0);
-    else if (flag == "--upper")
-      parsed.upper = true;
-    else if (parsed.file.empty() && flag.rfind("--", 0) != 0)
-      parsed.file = flag;
-    else
-      throw std::invalid_argument("usage: file_pipeline FILE --to PORT [--ring BYTES] [--upper]");
-  }
-  if (parsed.file.empty() || parsed.port == 0)
-    throw std::invalid_argument("usage: file_pipeline FILE --to PORT [--ring BYTES] [--upper]");
-  return parsed;
+// The command line, described to `app`, which writes what it parses into `parsed`.
+void add_options(CLI::App& app, options& parsed) {
+  app.add_option("FILE", parsed.file, "the file to stream")->required()->check(CLI::ExistingFile);
+  app.add_option("--to", parsed.port, "TCP port on 127.0.0.1 to stream the file to")
+      ->required()
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--ring", parsed.ring_size, "bytes in each of the three rings")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
+      ->capture_default_str();
+  app.add_flag("--upper", parsed.upper, "upper-case the bytes on the way");
+}
+
+// Opens the file before anything starts, so that one we cannot read is reported with the system's
+// reason, rather than failing later on whichever thread first touches it.
+int open_input(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), path);
+  return fd;
 }
 
 // Worker 1: counts lines, reading the ring in place and copying once, into the next ring.
@@ -90,10 +98,8 @@ void transform(ringpipe::reader in, ringpipe::writer out, bool upper) {
   }
 }
 
-// The fallback file reader: a thread reading with read(2) straight into ring memory.
-void read_file_blocking(const std::string& path, ringpipe::writer out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::system_category(), path);
+// The fallback file reader: a thread reading with read(2) straight into ring memory. It owns `fd`.
+void read_file_blocking(int fd, ringpipe::writer out) {
   std::error_code ec;
   while (out.wait(ec), !ec) {
     const asio::mutable_buffer space = out.prepare();
@@ -104,11 +110,13 @@ void read_file_blocking(const std::string& path, ringpipe::writer out) {
   ::close(fd);
 }
 
-// Starts reading the file into `out`: with io_uring on `io` when available, else on a thread.
-std::thread start_file_reader(asio::io_context& io, const std::string& path, ringpipe::writer& out) {
+// Starts reading the open file `fd` (named `path`) into `out`, and takes `fd` over: with io_uring on
+// `io` when available, else on a thread.
+std::thread start_file_reader(asio::io_context& io, const std::string& path, int fd, ringpipe::writer& out) {
 #if defined(ASIO_HAS_IO_URING)
   try {
-    auto file = std::make_shared<asio::stream_file>(io, path, asio::stream_file::read_only);
+    // Without io_uring this throws as the file's service starts, before the file takes `fd` over.
+    auto file = std::make_shared<asio::stream_file>(io, fd);
     ringpipe::async_pump(*file, out, [file](std::error_code ec, std::uint64_t) {
       if (ec) std::fprintf(stderr, "file_pipeline: reading: %s\n", ec.message().c_str());
     });
@@ -121,14 +129,18 @@ std::thread start_file_reader(asio::io_context& io, const std::string& path, rin
   (void)io;
   std::printf("reading %s with a thread (built without io_uring)\n", path.c_str());
 #endif
-  return std::thread(read_file_blocking, path, std::move(out));
+  return std::thread(read_file_blocking, fd, std::move(out));
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app("Streams a file to a TCP port through two worker threads, each hop a ring", "file_pipeline");
+  options settings;
+  add_options(app, settings);
+  CLI11_PARSE(app, argc, argv);
   try {
-    const options settings = parse_options(argc, argv);
+    const int input = open_input(settings.file);
     asio::io_context io;
     asio::ip::tcp::socket socket(io);
     socket.connect({asio::ip::address_v4::loopback(), settings.port});
@@ -142,7 +154,7 @@ int main(int argc, char** argv) {
       lines = count_lines(std::move(in), std::move(out));
     });
     std::thread second(transform, std::move(stage2_in), std::move(stage2_out), settings.upper);
-    std::thread file_reader = start_file_reader(io, settings.file, file_out);
+    std::thread file_reader = start_file_reader(io, settings.file, input, file_out);
 
     std::uint64_t sent = 0;
     std::error_code result;

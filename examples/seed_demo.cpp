@@ -1,7 +1,7 @@
 // The original design's demo: a producer writes 1, 2, 3, ... every 10 ms into a ring of 8 int32 slots
 // and a consumer prints "Consumed: N".
 //
-//   seed_demo [--count N] [--processes]
+//   seed_demo [--count N] [--processes]     (--help lists them)
 //
 // By default the producer and the consumer are two threads of this process; with --processes the
 // producer is a child process that attaches to the queue by name. --count 0 runs until interrupted.
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <asio/system_executor.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "ringpipe/ringpipe.hpp"
 
@@ -70,16 +72,15 @@ int run_in_processes(std::int32_t count) {
 } // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app("A producer sends 1, 2, 3, ... every 10 ms through a queue of 8 slots to a consumer",
+               "seed_demo");
   std::int32_t count = 20;
   bool processes = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--count") == 0 && i + 1 < argc)
-      count = static_cast<std::int32_t>(std::strtol(argv[++i], nullptr, 10));
-    else if (std::strcmp(argv[i], "--processes") == 0)
-      processes = true;
-    else
-      return std::fprintf(stderr, "usage: seed_demo [--count N] [--processes]\n"), 2;
-  }
+  app.add_option("--count", count, "numbers to send; 0 sends until interrupted")
+      ->check(CLI::Range(0, std::numeric_limits<std::int32_t>::max()))
+      ->capture_default_str();
+  app.add_flag("--processes", processes, "produce in a child process that opens the queue by name");
+  CLI11_PARSE(app, argc, argv);
   try {
     return processes ? run_in_processes(count) : run_in_threads(count);
   } catch (const std::exception& e) {

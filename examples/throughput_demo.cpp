@@ -1,7 +1,7 @@
 // A producer thread and a consumer thread move a verified stream through a small ring, then report
 // throughput and peak memory.
 //
-//   throughput_demo [--bytes N] [--ring N]     (defaults: 4 GiB through a 1 MiB ring)
+//   throughput_demo [--bytes N] [--ring N]     (defaults: 4 GiB through a 1 MiB ring; --help)
 //
 // The producer writes straight into ring memory (prepare/commit); the consumer reads with read_some,
 // as most users would, and checks every byte.
@@ -12,11 +12,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <asio/system_executor.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include "ringpipe/ringpipe.hpp"
 
@@ -77,17 +80,23 @@ long peak_memory_kib() {
   return -1;
 }
 
-std::uint64_t option(int argc, char** argv, const char* name, std::uint64_t fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::strtoull(argv[i + 1], nullptr, 0);
-  return fallback;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
-  const std::uint64_t bytes = option(argc, argv, "--bytes", std::uint64_t{4} << 30) / 8 * 8;
-  const std::size_t ring_size = option(argc, argv, "--ring", 1 << 20);
+  CLI::App app("Moves a verified stream from a producer thread to a consumer thread through a ring",
+               "throughput_demo");
+  std::uint64_t requested_bytes = std::uint64_t{4} << 30;
+  std::size_t ring_size = 1 << 20;
+  app.add_option("--bytes", requested_bytes, "bytes to move, rounded down to whole 8-byte words")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{8}, std::numeric_limits<std::uint64_t>::max()))
+      ->capture_default_str();
+  app.add_option("--ring", ring_size, "bytes in the ring")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, ringpipe::core::max_capacity))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  const std::uint64_t bytes = requested_bytes / 8 * 8;
   try {
     // make_pipe(executor, size) does these three steps; spelled out here to show the ring's mapping.
     const ringpipe::ring memory = ringpipe::create_ring(ring_size);

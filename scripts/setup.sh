@@ -7,7 +7,7 @@ packages=(
   clang-format-14                     # the formatting check
   libclang-rt-14-dev                  # libFuzzer and the sanitizers' runtime for clang 14 (tests/fuzz)
   libasio-dev catch2 libfmt-dev       # the library, its tests, the benchmarks' output
-  libcli11-dev                        # argument parsing of the programs (the wake-up stress test)
+  libcli11-dev                        # argument parsing of the programs (examples, benchmarks, stress test)
   relacy-dev                          # the model check of the lock-free protocol
   libssl-dev                          # the test of asio::ssl::stream over a ringpipe stream
   liburing-dev                        # asio::stream_file (io_uring) in the file pipeline example

@@ -1,5 +1,5 @@
-// A program started by a test: its standard output readable line by line, its memory observable,
-// signals deliverable, its exit awaited with a bound.
+// A program started by a test: its standard output (and standard error, if asked) readable, its memory
+// observable, signals deliverable, its exit awaited with a bound.
 #pragma once
 
 #include <chrono>
@@ -10,8 +10,10 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,12 +24,17 @@ namespace ringpipe::test {
 
 class child_process {
 public:
-  explicit child_process(std::vector<std::string> arguments) {
+  // What the test reads: the program's standard output alone (its standard error goes to the test's),
+  // or both, interleaved as written.
+  enum class capture { standard_output, both_outputs };
+
+  explicit child_process(std::vector<std::string> arguments, capture what = capture::standard_output) {
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    if (what == capture::both_outputs) posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::vector<char*> argv;
     for (std::string& argument : arguments)
@@ -61,6 +68,17 @@ public:
     return line;
   }
 
+  // Whatever the program wrote that was not read yet, without waiting for more: for after its exit,
+  // when a process it started may still hold the output open and an end of output may never come.
+  std::string read_written() {
+    ::fcntl(::fileno(output_), F_SETFL, O_NONBLOCK);
+    std::string text;
+    for (int c; (c = std::fgetc(output_)) != EOF;)
+      text.push_back(static_cast<char>(c));
+    std::clearerr(output_);
+    return text;
+  }
+
   // Resident memory in KiB (VmRSS).
   long resident_kib() const {
     std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
@@ -90,5 +108,19 @@ private:
   pid_t pid_ = -1;
   std::FILE* output_ = nullptr;
 };
+
+// How a program that was run to its end ended, and what it wrote on both outputs.
+struct finished_run {
+  std::optional<int> status; // nullopt: killed by a signal, or still running after the bound
+  std::string output;
+};
+
+// Runs a program and waits up to 10 s for it to exit: for command lines it must refuse or answer at once.
+inline finished_run run_to_exit(std::vector<std::string> arguments) {
+  child_process program(std::move(arguments), child_process::capture::both_outputs);
+  finished_run run{program.wait_for_exit(std::chrono::seconds(10)), {}};
+  run.output = program.read_written();
+  return run;
+}
 
 } // namespace ringpipe::test

@@ -184,3 +184,52 @@ TEST_CASE("SIGTERM shuts the server down cleanly, with connections open") {
   CHECK(server.process.wait_for_exit(10s) == 0);
   CHECK(server.process.read_line() == "shut down cleanly");
 }
+
+TEST_CASE("echo_pipeline refuses a port that is not a number, naming the option") {
+  const auto run = ringpipe::test::run_to_exit({RINGPIPE_ECHO_PIPELINE, "--port", "abc"});
+  REQUIRE(run.status.has_value());
+  CHECK(*run.status != 0);
+  CHECK_THAT(run.output, Catch::Contains("--port") && Catch::Contains("abc"));
+}
+
+TEST_CASE(
+    "echo_pipeline refuses a ring size that is 0, above the largest ring or not a size, naming the option") {
+  const std::string size = GENERATE("0", "2T", "lots");
+  const auto run = ringpipe::test::run_to_exit({RINGPIPE_ECHO_PIPELINE, "--ring", size});
+  REQUIRE(run.status.has_value());
+  CHECK(*run.status != 0);
+  CHECK_THAT(run.output, Catch::Contains("--ring"));
+}
+
+TEST_CASE("echo_pipeline --help lists its options and exits with 0") {
+  const auto run = ringpipe::test::run_to_exit({RINGPIPE_ECHO_PIPELINE, "--help"});
+  CHECK(run.status == 0);
+  CHECK_THAT(run.output,
+             Catch::Contains("--port") && Catch::Contains("--ring") && Catch::Contains("--workers"));
+}
+
+TEST_CASE(
+    "a connection whose rings the system refuses is reported, and the server still shuts down cleanly") {
+  // A file size limit below the ring's size makes the kernel refuse every ring's memory (EFBIG). The
+  // shell ignores SIGXFSZ for the server, which the limit would otherwise kill instead.
+  ringpipe::test::child_process server({"/bin/sh", "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"",
+                                        RINGPIPE_ECHO_PIPELINE, "--port", "0", "--ring", "1048576"},
+                                       ringpipe::test::child_process::capture::both_outputs);
+  const unsigned short port = running_server::parse_port(server.read_line());
+  {
+    asio::io_context io;
+    tcp::socket refused(io);
+    refused.connect({asio::ip::address_v4::loopback(), port});
+    // Ended by the server: at once when its rings are refused, after the (empty) echo if not.
+    std::error_code ec;
+    refused.shutdown(tcp::socket::shutdown_send, ec);
+    std::string reply;
+    asio::read(refused, asio::dynamic_buffer(reply), ec);
+    CHECK(reply.empty());
+  }
+  // The session that failed must have left the list of sockets that shutting down closes.
+  server.signal(SIGTERM);
+  CHECK(server.wait_for_exit(10s) == 0);
+  CHECK_THAT(server.read_written(),
+             Catch::Contains("echo_pipeline: connection dropped: ") && Catch::Contains("File too large"));
+}
