@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -89,4 +90,27 @@ TEST_CASE("a stream is its own lowest layer and carries its executor") {
   CHECK(b.get_executor() == asio::any_io_executor(asio::system_executor()));
   auto awaitable_stream = asio::use_awaitable.as_default_on(std::move(a));
   CHECK(awaitable_stream.is_open());
+}
+
+TEST_CASE("a stream's cancel(ec) ends its parked operations, and a const stream shows its halves") {
+  asio::io_context io;
+  auto [a, b] = ringpipe::make_stream_pair(io, 4096);
+  std::array<char, 16> in{};
+  std::error_code read_result;
+  a.async_read_some(asio::buffer(in), [&](std::error_code ec, std::size_t) { read_result = ec; });
+  io.poll(); // the read parks: nothing was written
+  std::error_code ec = asio::error::fault;
+  a.cancel(ec);
+  CHECK_FALSE(ec);
+  io.restart();
+  io.run();
+  CHECK(read_result == asio::error::operation_aborted);
+
+  const ringpipe::stream& view = a;
+  CHECK(view.is_open());
+  CHECK(view.writer().capacity() == 4096);
+  CHECK(view.reader().is_open());
+  STATIC_REQUIRE(std::is_same_v<decltype(view.writer()), const ringpipe::writer&>);
+  STATIC_REQUIRE(std::is_same_v<decltype(view.reader()), const ringpipe::reader&>);
+  b.close();
 }

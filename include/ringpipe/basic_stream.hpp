@@ -16,6 +16,11 @@
 
 namespace ringpipe {
 
+// One endpoint of a duplex stream: a writer for the bytes it sends and a reader for those it receives,
+// each on a ring of its own. Blocking calls block as the endpoint's writer or reader does (write_some
+// while the outgoing ring is full, read_some while the incoming one is empty); errors are theirs
+// (basic_writer.hpp, basic_reader.hpp). Not for concurrent use, except that one read and one write may
+// run at the same time, from two threads or as two outstanding operations, as on a socket.
 template <class Executor = asio::any_io_executor>
 class basic_stream {
 public:
@@ -32,6 +37,7 @@ public:
   basic_stream(basic_writer<Executor> outgoing, basic_reader<Executor> incoming)
       : writer_(std::move(outgoing)), reader_(std::move(incoming)) {}
 
+  // Converting move, so that rebind_executor and as_default_on can wrap an existing stream.
   template <class OtherExecutor>
   requires std::constructible_from<Executor, const OtherExecutor&>
   basic_stream(basic_stream<OtherExecutor>&& other)
@@ -40,6 +46,7 @@ public:
   basic_stream(basic_stream&&) noexcept = default;
   basic_stream& operator=(basic_stream&&) noexcept = default;
 
+  // The writer's executor: the one asynchronous operations without an executor of their own run on.
   executor_type get_executor() const noexcept { return writer_.get_executor(); }
   lowest_layer_type& lowest_layer() noexcept { return *this; }
   const lowest_layer_type& lowest_layer() const noexcept { return *this; }
@@ -47,10 +54,14 @@ public:
   // The two halves, for zero-copy use (writer().prepare/commit, reader().data/consume) or to close
   // one direction only, as shutdown() does on a socket.
   basic_writer<Executor>& writer() noexcept { return writer_; }
+  const basic_writer<Executor>& writer() const noexcept { return writer_; }
   basic_reader<Executor>& reader() noexcept { return reader_; }
+  const basic_reader<Executor>& reader() const noexcept { return reader_; }
 
+  // Whether either direction is still open.
   bool is_open() const noexcept { return writer_.is_open() || reader_.is_open(); }
 
+  // As basic_writer::write_some on the outgoing ring.
   template <class ConstBufferSequence>
   std::size_t write_some(const ConstBufferSequence& buffers) {
     return writer_.write_some(buffers);
@@ -61,6 +72,7 @@ public:
     return writer_.write_some(buffers, ec);
   }
 
+  // As basic_reader::read_some on the incoming ring.
   template <class MutableBufferSequence>
   std::size_t read_some(const MutableBufferSequence& buffers) {
     return reader_.read_some(buffers);
@@ -71,7 +83,8 @@ public:
     return reader_.read_some(buffers, ec);
   }
 
-  // One read and one write may be outstanding at the same time, as on a socket.
+  // As basic_writer::async_write_some. One read and one write may be outstanding at the same time, as
+  // on a socket.
   template <class ConstBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
                                            WriteToken = asio::default_completion_token_t<executor_type>>
   auto async_write_some(const ConstBufferSequence& buffers,
@@ -79,6 +92,7 @@ public:
     return writer_.async_write_some(buffers, std::forward<WriteToken>(token));
   }
 
+  // As basic_reader::async_read_some.
   template <class MutableBufferSequence, asio::completion_token_for<void(std::error_code, std::size_t)>
                                              ReadToken = asio::default_completion_token_t<executor_type>>
   auto async_read_some(const MutableBufferSequence& buffers,
@@ -92,12 +106,19 @@ public:
     reader_.cancel();
   }
 
+  // As cancel(); never fails, and clears `ec`.
+  void cancel(std::error_code& ec) noexcept {
+    ec.clear();
+    cancel();
+  }
+
   // Closes both directions: the peer reads eof after draining, and its writes fail with broken_pipe.
   void close() noexcept {
     writer_.close();
     reader_.close();
   }
 
+  // As close(); never fails, and clears `ec`.
   void close(std::error_code& ec) noexcept {
     ec.clear();
     close();

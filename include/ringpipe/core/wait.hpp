@@ -2,7 +2,7 @@
 // it without ever losing a wake-up and without a system call while nobody sleeps.
 //
 // Sleeper                                     Waker (after publishing a new position or a close)
-//   sleep_word.store(sleeping)   [release]      position.store(new)              [release]
+//   sleep_word.store(sleeping)   [relaxed]      position.store(new)              [release]
 //   heavy_fence()                               light_fence()
 //   ready = peer position/close  [acquire]      if sleep_word.load() != awake    [relaxed]
 //   if !ready: futex_wait(sleep_word, sleeping)   and sleep_word.exchange(awake) != awake
