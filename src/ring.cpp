@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/error.hpp"
 
@@ -76,7 +77,7 @@ bool ring::peer_alive(core::role side, const core::role_lease& lease) const noex
   return !attached || closed || lease.peer_holds_lock();
 }
 
-ring make_ring(core::ring_memory memory, const core::ring_identity& identity) {
+ring detail::ring_access::make(core::ring_memory memory, const core::ring_identity& identity) {
   return ring(std::make_shared<const ring::state>(std::move(memory), identity));
 }
 
@@ -87,7 +88,7 @@ ring create_ring(std::size_t capacity, ring_options options) {
 ring detail::create_ring_with(const core::ring_identity& identity, const ring_options& options) {
   core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
   write_identity(memory, identity);
-  return make_ring(std::move(memory), identity);
+  return ring_access::make(std::move(memory), identity);
 }
 
 } // namespace ringpipe

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/error.hpp"
 
@@ -48,7 +49,8 @@ ring attach(int fd, const ring_options& options, std::error_code& ec) {
     return {};
   }
   try {
-    return make_ring(core::ring_memory::map_file(fd, identity.capacity, options.mapping), identity);
+    return detail::ring_access::make(core::ring_memory::map_file(fd, identity.capacity, options.mapping),
+                                     identity);
   } catch (const std::system_error& e) {
     ec = e.code();
     return {};
@@ -88,7 +90,7 @@ ring detail::create_shared_ring_with(std::string_view name, const core::ring_ide
     core::ring_memory memory = core::ring_memory::map_file(fd, identity.capacity, options.mapping);
     detail::write_identity(memory, identity);
     ec.clear();
-    return make_ring(std::move(memory), identity);
+    return detail::ring_access::make(std::move(memory), identity);
   } catch (const std::system_error& e) {
     ec = e.code();
     ::shm_unlink(object_name.c_str());

@@ -9,6 +9,7 @@
 
 #include <asio/system_executor.hpp>
 
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 using namespace std::chrono_literals;
@@ -49,7 +50,7 @@ TEST_CASE("garbage positions and flags from a hostile peer never lead outside th
     const ringpipe::ring memory = ringpipe::create_ring(4096, {mode});
     ringpipe::writer w(asio::system_executor(), memory);
     ringpipe::reader r(asio::system_executor(), memory);
-    const std::byte* begin = memory.data();
+    const std::byte* begin = ringpipe::detail::ring_access::data(memory);
     const std::byte* end = begin + (memory.mirrored() ? 2 : 1) * memory.capacity();
     // Some bytes in flight and both positions away from zero; no call here can block.
     const std::size_t written = 1 + random() % 4096;
@@ -57,7 +58,7 @@ TEST_CASE("garbage positions and flags from a hostile peer never lead outside th
     r.read_some(asio::buffer(scratch.data(), 1 + random() % written));
     w.write_some(asio::buffer(scratch.data(), random() % 4096));
 
-    ringpipe::core::ring_header& header = memory.header();
+    ringpipe::core::ring_header& header = ringpipe::detail::ring_access::header(memory);
     switch (random() % 5) {
     case 0: header.write_position.store(hostile_value(random, header.write_position.load(), 4096)); break;
     case 1: header.read_position.store(hostile_value(random, header.read_position.load(), 4096)); break;
@@ -87,7 +88,7 @@ TEST_CASE("garbage positions and flags from a hostile peer never lead outside th
 
 TEST_CASE("an endpoint refuses a ring whose geometry changed in shared memory after it was checked") {
   const ringpipe::ring memory = ringpipe::create_ring(4096);
-  memory.header().identity.fill_limit = 1 << 30;
+  ringpipe::detail::ring_access::header(memory).identity.fill_limit = 1 << 30;
   try {
     ringpipe::reader r(asio::system_executor(), memory);
     FAIL("accepted a tampered ring");
@@ -104,7 +105,7 @@ TEST_CASE("a read position that runs backwards is reported as corrupt to the wri
   w.write_some(asio::buffer(bytes));
   r.read_some(asio::buffer(bytes));
   w.write_some(asio::buffer(bytes));
-  memory.header().read_position.store(0);
+  ringpipe::detail::ring_access::header(memory).read_position.store(0);
   std::error_code ec;
   w.write_some(asio::buffer(bytes), ec);
   CHECK(ec == ringpipe::error::corrupt);
@@ -117,7 +118,7 @@ TEST_CASE("a queue peer that publishes part of an element is reported as corrupt
   ringpipe::queue_sender<std::uint64_t> tx(asio::system_executor(), memory);
   ringpipe::queue_receiver<std::uint64_t> rx(asio::system_executor(), memory);
   // In range for a byte ring, but not a whole element: only a broken or hostile writer publishes it.
-  memory.header().write_position.store(3);
+  ringpipe::detail::ring_access::header(memory).write_position.store(3);
   std::error_code ec;
   CHECK_FALSE(rx.try_pop(ec));
   CHECK(ec == ringpipe::error::corrupt);
@@ -128,7 +129,7 @@ TEST_CASE("a queue peer that publishes part of an element is reported as corrupt
   // one element.
   for (std::uint64_t value = 0; value < 16; ++value)
     tx.push(value);
-  memory.header().read_position.store(3);
+  ringpipe::detail::ring_access::header(memory).read_position.store(3);
   CHECK_FALSE(tx.try_push(99, ec));
   CHECK(ec == ringpipe::error::corrupt);
   tx.push(99, ec);

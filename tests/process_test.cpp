@@ -17,6 +17,7 @@
 
 #include "child_process.hpp"
 #include "ringpipe/core/platform.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 #include "test_support.hpp"
 
@@ -165,7 +166,7 @@ TEST_CASE("when the writer process is killed the reader drains every committed b
     CHECK(outcome.error == ringpipe::error::peer_dead);
     CHECK(outcome.intact);
     // Every byte the writer committed before it died arrived.
-    CHECK(outcome.received == ring.memory.header().write_position.load());
+    CHECK(outcome.received == ringpipe::detail::ring_access::header(ring.memory).write_position.load());
     CHECK(outcome.ended - killed <= 1s);
   }
 }

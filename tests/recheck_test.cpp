@@ -16,6 +16,7 @@
 #include <asio/system_executor.hpp>
 
 #include "ringpipe/core/platform.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
@@ -25,16 +26,18 @@ constexpr std::string_view message = "late";
 
 // Writes `message` at the start of the ring and publishes it without waking the reader.
 void publish_without_waking(const ringpipe::ring& memory) {
-  std::memcpy(memory.data(), message.data(), message.size());
+  std::memcpy(ringpipe::detail::ring_access::data(memory), message.data(), message.size());
   // release: the bytes before the position, as a commit does; then no wake_peer.
-  memory.header().write_position.store(message.size(), std::memory_order_release);
+  ringpipe::detail::ring_access::header(memory).write_position.store(message.size(),
+                                                                     std::memory_order_release);
 }
 
 // Waits until the reader's side announces `state` (sleeping or parked): a bound, not a time assertion.
 bool reader_announces(const ringpipe::ring& memory, ringpipe::core::sleep_state state) {
   const auto give_up = std::chrono::steady_clock::now() + 10s;
   // relaxed: only polled; the reader's own loads decide what it finds.
-  while (memory.header().reader_sleep.load(std::memory_order_relaxed) != static_cast<std::uint32_t>(state))
+  while (ringpipe::detail::ring_access::header(memory).reader_sleep.load(std::memory_order_relaxed) !=
+         static_cast<std::uint32_t>(state))
     if (std::chrono::steady_clock::now() > give_up) return false;
   return true;
 }

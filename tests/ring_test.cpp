@@ -10,6 +10,7 @@
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
@@ -47,7 +48,7 @@ TEST_CASE("capacity is rounded up to the page size and reported as it really is"
 
 TEST_CASE("the header carries magic, layout version and capacity") {
   const auto ring = create_ring(3 * page);
-  const ringpipe::core::ring_identity& identity = ring.header().identity;
+  const ringpipe::core::ring_identity& identity = ringpipe::detail::ring_access::header(ring).identity;
   CHECK(identity.magic == ringpipe::core::ring_magic);
   CHECK(identity.version == ringpipe::core::layout_version);
   CHECK(identity.capacity == 3 * page);
@@ -58,7 +59,7 @@ TEST_CASE("the header carries magic, layout version and capacity") {
 TEST_CASE("in a mirrored ring the byte after the last is the first") {
   const auto ring = create_ring(2 * page, {mapping_mode::mirrored});
   REQUIRE(ring.mirrored());
-  std::byte* data = ring.data();
+  std::byte* data = ringpipe::detail::ring_access::data(ring);
   data[0] = std::byte{0x5a};
   CHECK(data[ring.capacity()] == std::byte{0x5a});
   data[ring.capacity() + 7] = std::byte{0xa5};
@@ -75,18 +76,44 @@ TEST_CASE("a split ring maps the data area once") {
   CHECK(ring.capacity() == 2 * page);
 }
 
+// Whether a user's code can call a ring's plumbing: checked on a template parameter, so that a private
+// member makes the requirement false instead of the program ill-formed.
+template <class Ring>
+concept exposes_plumbing = requires(const Ring& r) {
+  r.header();
+}
+|| requires(const Ring& r) { r.data(); }
+|| requires(const Ring& r) { r.waiter_slots(); }
+|| requires(const Ring& r) { r.identity(); }
+|| requires(const Ring& r) { r.claim(ringpipe::core::role::writer); }
+|| requires(const Ring& r) { r.peer_local(ringpipe::core::role::writer); };
+
+template <class Ring>
+concept shows_its_size_and_handle = requires(const Ring& r) {
+  r.capacity();
+  r.fill_limit();
+  r.mirrored();
+  r.native_handle();
+};
+
+TEST_CASE("a ring's plumbing is not part of its public face") {
+  // Endpoints reach it through detail::ring_access; a user's code cannot.
+  STATIC_REQUIRE_FALSE(exposes_plumbing<ringpipe::ring>);
+  STATIC_REQUIRE(shows_its_size_and_handle<ringpipe::ring>);
+}
+
 TEST_CASE("each role of a ring is handed out once") {
   const auto ring = create_ring(page);
-  const auto writer_lease = ring.claim(ringpipe::core::role::writer);
-  const auto reader_lease = ring.claim(ringpipe::core::role::reader);
+  const auto writer_lease = ringpipe::detail::ring_access::claim(ring, ringpipe::core::role::writer);
+  const auto reader_lease = ringpipe::detail::ring_access::claim(ring, ringpipe::core::role::reader);
   try {
-    ring.claim(ringpipe::core::role::writer);
+    ringpipe::detail::ring_access::claim(ring, ringpipe::core::role::writer);
     FAIL("second writer accepted");
   } catch (const std::system_error& e) {
     CHECK(e.code() == ringpipe::error::writer_already_attached);
   }
   try {
-    ring.claim(ringpipe::core::role::reader);
+    ringpipe::detail::ring_access::claim(ring, ringpipe::core::role::reader);
     FAIL("second reader accepted");
   } catch (const std::system_error& e) {
     CHECK(e.code() == ringpipe::error::reader_already_attached);

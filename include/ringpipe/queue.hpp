@@ -19,6 +19,7 @@
 #include <asio/async_result.hpp>
 
 #include "ringpipe/detail/basic_endpoint.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/ring.hpp"
 #include "ringpipe/shared_ring.hpp"
@@ -30,8 +31,8 @@ namespace detail {
 template <class T>
 ring checked_for(ring memory) {
   static_assert(std::is_trivially_copyable_v<T>, "queue elements are copied as bytes, across processes too");
-  if (memory &&
-      (memory.identity().element_size != sizeof(T) || memory.identity().element_align != alignof(T)))
+  if (memory && (detail::ring_access::identity(memory).element_size != sizeof(T) ||
+                 detail::ring_access::identity(memory).element_align != alignof(T)))
     throw std::system_error(make_error_code(error::element_mismatch));
   return memory;
 }

@@ -15,6 +15,10 @@
 
 namespace ringpipe {
 
+namespace detail {
+struct ring_access;
+} // namespace detail
+
 struct ring_options {
   mapping_mode mapping = mapping_mode::automatic;
 };
@@ -40,11 +44,18 @@ public:
 
   explicit operator bool() const noexcept { return state_ != nullptr; }
 
+private:
+  // The plumbing endpoints need, reached through detail::ring_access (detail/ring_access.hpp).
+  friend struct detail::ring_access;
+  struct state;
+
+  explicit ring(std::shared_ptr<const state> state) noexcept : state_(std::move(state)) {}
+
   // The identity as validated when this process created or attached to the ring. The copy in shared
   // memory is not trusted after that.
   const core::ring_identity& identity() const noexcept;
 
-  // For endpoints: the header, the first byte of the data area, this process's waiter slots.
+  // The header, the first byte of the data area, this process's waiter slots.
   core::ring_header& header() const noexcept;
   std::byte* data() const noexcept;
   core::waiter_slots& waiter_slots() const noexcept;
@@ -60,12 +71,6 @@ public:
   // False once the peer of `side` attached and then died without closing.
   bool peer_alive(core::role side, const core::role_lease& lease) const noexcept;
 
-  struct state;
-
-private:
-  friend ring make_ring(core::ring_memory memory, const core::ring_identity& identity);
-  explicit ring(std::shared_ptr<const state> state) noexcept : state_(std::move(state)) {}
-
   std::shared_ptr<const state> state_;
 };
 
@@ -73,8 +78,5 @@ private:
 // Throws std::invalid_argument naming the value when it is 0 or above core::max_capacity, and
 // std::system_error when the system refuses the memory.
 ring create_ring(std::size_t capacity, ring_options options = {});
-
-// Wraps memory whose identity is already written and checked (used by the creating functions).
-ring make_ring(core::ring_memory memory, const core::ring_identity& identity);
 
 } // namespace ringpipe

@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 
 #include "fuzz_input.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
@@ -25,7 +26,7 @@ using ringpipe::fuzz::fuzz_input;
 
 void check_inside(const ringpipe::ring& memory, const void* start, std::size_t size) {
   const auto* first = static_cast<const std::byte*>(start);
-  const std::byte* area = memory.data();
+  const std::byte* area = ringpipe::detail::ring_access::data(memory);
   const std::size_t reach = memory.capacity() * (memory.mirrored() ? 2 : 1);
   if (size != 0 && (first < area || first + size > area + reach)) std::abort();
 }
@@ -68,7 +69,7 @@ struct hostile_session {
     std::error_code ec;
     const std::size_t n = script.below(3 * 4096 + 1);
     switch (script.below(12)) {
-    case 0: tamper(memory.header(), script); break;
+    case 0: tamper(ringpipe::detail::ring_access::header(memory), script); break;
     case 1: {
       const asio::mutable_buffer room = w->prepare(n, ec);
       check_inside(memory, room.data(), room.size());

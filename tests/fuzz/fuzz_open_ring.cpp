@@ -16,6 +16,7 @@
 
 #include <asio/io_context.hpp>
 
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
@@ -49,7 +50,7 @@ void extend_to_claim(int fd, const std::uint8_t* data, std::size_t size) {
 
 void check_inside(const ringpipe::ring& memory, const void* start, std::size_t size) {
   const auto* first = static_cast<const std::byte*>(start);
-  const std::byte* area = memory.data();
+  const std::byte* area = ringpipe::detail::ring_access::data(memory);
   const std::size_t reach = memory.capacity() * (memory.mirrored() ? 2 : 1);
   if (size != 0 && (first < area || first + size > area + reach)) std::abort();
 }

@@ -21,6 +21,7 @@
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/detail/endpoint_support.hpp"
 #include "ringpipe/detail/operation_memory.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
@@ -36,8 +37,8 @@ struct alignas(core::cache_line_stride) endpoint_state {
   // Takes the role (see ring::claim). The cursor reads its geometry from shared memory; if that no
   // longer matches what was checked when attaching, a peer is tampering: refuse.
   explicit endpoint_state(ring ring_memory)
-      : memory(std::move(ring_memory)), lease(memory.claim(side)),
-        cursor(memory.header(), memory.waiter_slots()) {
+      : memory(std::move(ring_memory)), lease(ring_access::claim(memory, side)),
+        cursor(ring_access::header(memory), ring_access::waiter_slots(memory)) {
     if (cursor.capacity() != memory.capacity() || cursor.fill_limit() != memory.fill_limit())
       throw std::system_error(make_error_code(error::corrupt));
   }
@@ -53,7 +54,7 @@ struct alignas(core::cache_line_stride) endpoint_state {
   bool peer_alive() {
     // relaxed: a flag this endpoint's own calls set and read; the kernel's lock state is the truth.
     if (peer_dead.load(std::memory_order_relaxed)) return false;
-    if (memory.peer_alive(side, lease)) return true;
+    if (ring_access::peer_alive(memory, side, lease)) return true;
     peer_dead.store(true, std::memory_order_relaxed);
     return false;
   }
@@ -61,14 +62,14 @@ struct alignas(core::cache_line_stride) endpoint_state {
   // After an operation parked: a peer that does not share our waiter slots (another process, or
   // another handle on the ring) can only wake it through a watcher (see core/parked_watcher.hpp).
   void watch_parked() {
-    if (memory.peer_local(side)) return;
+    if (ring_access::peer_local(memory, side)) return;
     if (!watcher) {
-      core::waiter_slots& slots = memory.waiter_slots();
-      core::ring_header& header = memory.header();
+      core::waiter_slots& slots = ring_access::waiter_slots(memory);
+      core::ring_header& header = ring_access::header(memory);
       watcher = std::make_unique<core::parked_watcher>(
           side == core::role::writer ? header.writer_sleep : header.reader_sleep,
           side == core::role::writer ? slots.writer : slots.reader,
-          [this] { return memory.peer_alive(side, lease); },
+          [this] { return ring_access::peer_alive(memory, side, lease); },
           // relaxed: the operation woken right after reads it on its own thread, after a post.
           [this] { peer_dead.store(true, std::memory_order_relaxed); });
     }
@@ -80,9 +81,9 @@ struct alignas(core::cache_line_stride) endpoint_state {
   core::role_lease lease;
   Cursor cursor;
   // The bounded recheck of this side's parked operations (see core/parked_sweeper.hpp).
-  core::parked_side parking{memory.header(), side, memory.fill_limit(),
-                            side == core::role::writer ? memory.waiter_slots().writer
-                                                       : memory.waiter_slots().reader};
+  core::parked_side parking{ring_access::header(memory), side, memory.fill_limit(),
+                            side == core::role::writer ? ring_access::waiter_slots(memory).writer
+                                                       : ring_access::waiter_slots(memory).reader};
   // The writer's bytes that commit() may still publish: what the last prepare() returned, less what
   // was committed since; every other write voids it. Unused by the reader.
   std::size_t prepared = 0;
@@ -227,7 +228,7 @@ bool sleep_until_ready(State& state, const core::deadline& until, std::error_cod
   ec.clear();
   // A peer attached through the same ring object lives in this process: it cannot die alone, so
   // there is nothing to check and the sleep need not be cut into slices.
-  const bool remote_peer = !state.memory.peer_local(State::side);
+  const bool remote_peer = !ring_access::peer_local(state.memory, State::side);
   for (;;) {
     const auto slice_end = std::chrono::steady_clock::now() + core::liveness_interval;
     const bool sliced = remote_peer && (!until || *until > slice_end);

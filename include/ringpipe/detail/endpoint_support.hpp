@@ -14,6 +14,7 @@
 #include <asio/execution_context.hpp>
 
 #include "ringpipe/core/cursors.hpp"
+#include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
 
@@ -22,7 +23,7 @@ namespace ringpipe::detail {
 // A ring for a byte endpoint: refused with error::element_mismatch when it was made for a queue, whose
 // receiver would otherwise only later find part of an element and report the ring corrupt.
 inline ring checked_for_bytes(ring memory) {
-  if (memory && memory.identity().element_size != 1)
+  if (memory && ring_access::identity(memory).element_size != 1)
     throw std::system_error(make_error_code(error::element_mismatch));
   return memory;
 }
@@ -34,7 +35,7 @@ concept execution_context_ref = std::convertible_to<T&, asio::execution_context&
 // for it.
 struct data_area {
   explicit data_area(const ring& memory) noexcept
-      : bytes(memory.data()), capacity(memory.capacity()), mirrored(memory.mirrored()) {}
+      : bytes(ring_access::data(memory)), capacity(memory.capacity()), mirrored(memory.mirrored()) {}
 
   std::byte* bytes;
   std::size_t capacity;
