@@ -129,7 +129,7 @@ TEST_CASE("mapping a ring registers the process for membarrier, so the data path
     return;
   }
   const auto ring = create_ring(page);
-  CHECK(ringpipe::core::linux_platform::asymmetric_fences.load());
+  CHECK(ringpipe::core::linux_platform::asymmetric_fences());
   // The process-private command, which only a registered process may send: the global one skipped
   // CPUs that had run one of our threads before we registered (docs/design.md).
   CHECK(::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0);

@@ -37,6 +37,30 @@ public:
     using other = basic_writer<OtherExecutor>;
   };
 
+  // Members every endpoint has (detail/basic_endpoint.hpp), as they apply here:
+
+  // The executor that asynchronous operations without one of their own complete on.
+  using base::get_executor;
+  // False once closed or moved from; every call then fails with asio::error::bad_descriptor.
+  using base::is_open;
+  // The ring's data capacity in bytes; 0 once closed.
+  using base::capacity;
+  // wait(), wait(ec): blocks until at least one byte can be written, or until that will never happen
+  // (asio::error::broken_pipe once the reader closed or died).
+  using base::wait;
+  // wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
+  // duration); false when it timed out. A timeout past the steady clock's range has no deadline.
+  using base::wait_for;
+  // async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
+  // the zero-copy calls it gives zero-copy asynchronous I/O.
+  using base::async_wait;
+  // cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
+  // asio::error::operation_aborted; one that already moved data is not affected.
+  using base::cancel;
+  // close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
+  // the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
+  using base::close;
+
   // A writer is the lowest layer of any stream built on it (asio::buffered_write_stream<ringpipe::writer&>,
   // say), as a socket is.
   using lowest_layer_type = basic_writer;

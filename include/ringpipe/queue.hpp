@@ -89,6 +89,28 @@ public:
     using other = basic_queue_sender<T, OtherExecutor>;
   };
 
+  // Members every endpoint has (detail/basic_endpoint.hpp), as they apply here:
+
+  // The executor that asynchronous operations without one of their own complete on.
+  using base::get_executor;
+  // False once closed or moved from; every call then fails with asio::error::bad_descriptor.
+  using base::is_open;
+  // wait(), wait(ec): blocks until one element can be pushed, or until that will never happen
+  // (asio::error::broken_pipe once the receiver closed or died).
+  using base::wait;
+  // wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
+  // duration); false when it timed out. A timeout past the steady clock's range has no deadline.
+  using base::wait_for;
+  // async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
+  // the zero-copy calls it gives zero-copy asynchronous I/O.
+  using base::async_wait;
+  // cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
+  // asio::error::operation_aborted; one that already moved data is not affected.
+  using base::cancel;
+  // close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
+  // the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
+  using base::close;
+
   // Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
   // was made for another element type.
   basic_queue_sender(const executor_type& executor, ring memory)
@@ -106,7 +128,8 @@ public:
   basic_queue_sender(basic_queue_sender<T, OtherExecutor>&& other)
   noexcept : base(std::move(other)) {}
 
-  // The queue's capacity in elements: the exact number push() accepts before blocking.
+  // The queue's capacity in elements (not bytes, unlike a byte endpoint's): the exact number push()
+  // accepts before blocking; 0 once closed.
   std::size_t capacity() const noexcept {
     return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
   }
@@ -175,6 +198,30 @@ public:
     using other = basic_queue_receiver<T, OtherExecutor>;
   };
 
+  // Members every endpoint has (detail/basic_endpoint.hpp), as they apply here:
+
+  // The executor that asynchronous operations without one of their own complete on.
+  using base::get_executor;
+  // False once closed or moved from; every call then fails with asio::error::bad_descriptor.
+  using base::is_open;
+  // wait(), wait(ec): blocks until one element can be popped, or until that will never happen
+  // (asio::error::eof once the sender closed and the queue drained, error::peer_dead when its process died).
+  using base::wait;
+  // wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
+  // duration); false when it timed out. A timeout past the steady clock's range has no deadline.
+  using base::wait_for;
+  // async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
+  // the zero-copy calls it gives zero-copy asynchronous I/O.
+  using base::async_wait;
+  // cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
+  // asio::error::operation_aborted; one that already moved data is not affected.
+  using base::cancel;
+  // close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
+  // the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
+  using base::close;
+
+  // Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
+  // made for another element type, error::reader_already_attached when it has (or had) a receiver.
   basic_queue_receiver(const executor_type& executor, ring memory)
       : base(executor, detail::checked_for<T>(std::move(memory))) {}
 
@@ -190,6 +237,7 @@ public:
   basic_queue_receiver(basic_queue_receiver<T, OtherExecutor>&& other)
   noexcept : base(std::move(other)) {}
 
+  // The queue's capacity in elements (not bytes, unlike a byte endpoint's); 0 once closed.
   std::size_t capacity() const noexcept {
     return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
   }

@@ -12,6 +12,7 @@
 #include "ringpipe/core/liveness.hpp"
 #include "ringpipe/core/memory.hpp"
 #include "ringpipe/core/platform.hpp"
+#include "ringpipe/mapping_mode.hpp"
 
 namespace ringpipe {
 

@@ -18,14 +18,10 @@ long membarrier(int command) noexcept { return ::syscall(SYS_membarrier, command
 // keeps our address space loaded, unmarked; our next thread there runs unmarked, and the barrier skips
 // it (docs/design.md, "The lost wake-up of version 2"). The private command picks CPUs by the task
 // they are running.
-void register_process() noexcept {
+bool register_process() noexcept {
   const long commands = membarrier(MEMBARRIER_CMD_QUERY);
-  const bool registered = commands > 0 && (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
-                          membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
-  // release: pairs with heavy_fence's acquire, so a sender sees a completed registration. A waker may
-  // read it relaxed: registration completed in the kernel before the store, so a thread that sees the
-  // flag set already receives every barrier sent after it.
-  linux_platform::asymmetric_fences.store(registered, std::memory_order_release);
+  return commands > 0 && (commands & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }
 
 } // namespace
@@ -35,7 +31,7 @@ void linux_platform::heavy_fence() noexcept {
   // otherwise). The system call is also a full barrier on the calling thread, which is what the
   // announce needs on this side when the waker is in another process and fences for itself.
   // acquire: pairs with register_process's release.
-  if (asymmetric_fences.load(std::memory_order_acquire) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+  if (asymmetric_fences_.load(std::memory_order_acquire) && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
     return;
   std::atomic_thread_fence(std::memory_order_seq_cst);
 }
@@ -44,7 +40,12 @@ void linux_platform::enable_asymmetric_fences() noexcept {
   // Once per process image: a forked child keeps the registration with its copy of the address space,
   // and exec clears both the registration and this flag.
   static std::once_flag once;
-  std::call_once(once, register_process);
+  std::call_once(once, [] {
+    // release: pairs with heavy_fence's acquire, so a sender sees a completed registration. A waker
+    // may read it relaxed: registration completed in the kernel before the store, so a thread that
+    // sees the flag set already receives every barrier sent after it.
+    asymmetric_fences_.store(register_process(), std::memory_order_release);
+  });
 }
 
 } // namespace ringpipe::core

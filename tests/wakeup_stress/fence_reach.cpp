@@ -80,7 +80,7 @@ std::optional<fence_reach_result> measure_fence_reach(bool thread_first, unsigne
   }
   const ring memory = create_ring(4096); // the first mapping registers the process for membarrier
   // relaxed: set once, by the mapping just made on this thread.
-  if (!core::linux_platform::asymmetric_fences.load(std::memory_order_relaxed)) {
+  if (!core::linux_platform::asymmetric_fences()) {
     why_not = "no asymmetric fences here: every fence is a full fence";
     return std::nullopt;
   }

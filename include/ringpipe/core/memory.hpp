@@ -9,15 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace ringpipe {
-
-enum class mapping_mode {
-  automatic, // mirrored when the system allows it, split otherwise
-  mirrored,  // mirrored or fail with std::system_error
-  split,     // a single mapping: runs across the wrap come in two parts
-};
-
-} // namespace ringpipe
+#include "ringpipe/mapping_mode.hpp"
 
 namespace ringpipe::core {
 

@@ -28,7 +28,7 @@ struct linux_platform {
   // refuses, light_fence is a full fence and the pair still holds.
   static void light_fence(bool peer_here) noexcept {
     // relaxed: a flag set once, after the registration it stands for has completed.
-    if (peer_here && asymmetric_fences.load(std::memory_order_relaxed))
+    if (peer_here && asymmetric_fences_.load(std::memory_order_relaxed))
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
       std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -39,7 +39,12 @@ struct linux_platform {
   // light_fence drop to a compiler barrier for wakers of this process's own threads. Called by every
   // mapping of a ring.
   static void enable_asymmetric_fences() noexcept;
-  static inline std::atomic<bool> asymmetric_fences{false};
+
+  // Whether this process registered, so that light_fence is a compiler barrier for a peer here.
+  static bool asymmetric_fences() noexcept {
+    // relaxed: a flag set once, after the registration it stands for has completed.
+    return asymmetric_fences_.load(std::memory_order_relaxed);
+  }
 
   // Counts a late wake-up (see late_wakeup_count).
   static void note_late_wakeup() noexcept;
@@ -59,6 +64,10 @@ struct linux_platform {
 
   // Wakes every thread sleeping on `word`, in this process or another.
   static void futex_wake(std::atomic<std::uint32_t>& word) noexcept;
+
+private:
+  // Set once by enable_asymmetric_fences; read-only to everyone else.
+  static inline std::atomic<bool> asymmetric_fences_{false};
 };
 
 using waiter_slots = basic_waiter_slots<std_atomics>;

@@ -62,7 +62,7 @@ public:
 
   // Blocks until this side can make progress: at least one byte can be written (writer) or read
   // (reader), or it never will (the error says why: broken_pipe, eof, ...).
-  void wait(std::error_code& ec) { await_ready({}, ec); }
+  void wait(std::error_code& ec) { block_until_ready({}, ec); }
 
   void wait() {
     std::error_code ec;
@@ -74,7 +74,7 @@ public:
   // timed out (ec stays clear). A timeout too long for the steady clock waits without a deadline.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout, std::error_code& ec) {
-    return await_ready(deadline_after(timeout), ec);
+    return block_until_ready(deadline_after(timeout), ec);
   }
 
   template <class Rep, class Period>
@@ -131,7 +131,7 @@ protected:
 
   // Blocks until the endpoint is ready (true), fails for good (false, ec set) or the deadline passes
   // (false, ec clear).
-  bool await_ready(const core::deadline& until, std::error_code& ec) {
+  bool block_until_ready(const core::deadline& until, std::error_code& ec) {
     if (!check_open(ec)) return false;
     for (;;) {
       if (try_wait(*state_, ec)) return !ec;
