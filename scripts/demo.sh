@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRINGPIPE_TESTS=OFF -DRINGPIPE_BENCH=OFF
+bash scripts/setup.sh demo
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DRINGPIPE_TESTS=OFF -DRINGPIPE_BENCH=OFF \
+  -DRINGPIPE_INSTALL=OFF
 cmake --build build/release -j"$(nproc)" --target echo_pipeline
 ./build/release/examples/echo_pipeline --demo "$@"

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Installs everything ringpipe's build, tests, examples and benchmarks need, from Debian 12's packages.
+# Installs what ringpipe needs from Debian 12's packages: `setup.sh demo` only what the library and its
+# examples need (a compiler, CMake, Asio, CLI11); `setup.sh` everything the tests and benchmarks need.
 set -euo pipefail
+
+demo_packages=(
+  build-essential cmake               # g++ 12 and CMake
+  libasio-dev                         # the library's one dependency (standalone Asio, header-only)
+  libcli11-dev                        # the examples' argument parsing
+)
 
 packages=(
   build-essential cmake clang-14 git  # toolchains: g++ 12 builds and tests, clang 14 must compile too
@@ -13,7 +20,11 @@ packages=(
   liburing-dev                        # asio::stream_file (io_uring) in the file pipeline example
   libboost-dev                        # boost::lockfree::spsc_queue, a contender in the queue benchmark
   libreaderwriterqueue-dev            # moodycamel's SPSC queues, contenders in the queue benchmark
+  pkg-config                          # the test of the installed pkg-config file
 )
+if [ "${1:-}" = demo ]; then
+  packages=("${demo_packages[@]}")
+fi
 
 run_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
