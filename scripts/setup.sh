@@ -21,6 +21,7 @@ packages=(
   libboost-dev                        # boost::lockfree::spsc_queue, a contender in the queue benchmark
   libreaderwriterqueue-dev            # moodycamel's SPSC queues, contenders in the queue benchmark
   pkg-config                          # the test of the installed pkg-config file
+  doxygen                             # the API reference, and its check that every public name is documented
 )
 if [ "${1:-}" = demo ]; then
   packages=("${demo_packages[@]}")

@@ -24,11 +24,12 @@
 
 namespace ringpipe {
 
+/// How async_pump moves bytes; the defaults suit a pump between a ring and a socket or file.
 struct pump_options {
-  // At the source's end of stream, close a ringpipe sink (a writer, or a stream's writing half), so
-  // the reader downstream sees eof, as Node's pipe() ends its destination.
+  /// At the source's end of stream, close a ringpipe sink (a writer, or a stream's writing half), so
+  /// the reader downstream sees eof, as Node's pipe() ends its destination.
   bool close_sink = true;
-  // The buffer between two streams that are not ringpipe endpoints: the pump's whole memory.
+  /// The buffer between two streams that are not ringpipe endpoints: the pump's whole memory.
   std::size_t buffer_size = 64 * 1024;
 };
 
@@ -64,29 +65,29 @@ struct ring_reader_of<basic_stream<Executor>> {
   static basic_reader<Executor>& get(basic_stream<Executor>& s) noexcept { return s.reader(); }
 };
 
-// Ends a ringpipe sink at the source's end of stream; other sinks are left as they are.
+/// Ends a ringpipe sink at the source's end of stream; other sinks are left as they are.
 template <class Sink>
 void finish_sink(Sink& sink, const pump_options& options) {
   if constexpr (ring_writer_of<Sink>::value)
     if (options.close_sink) ring_writer_of<Sink>::get(sink).close();
 }
 
-// Whether the pump's own cancellation was requested: honoured between steps, so that a pump whose
-// steps all complete at once (data keeps flowing) still stops.
+/// Whether the pump's own cancellation was requested: honoured between steps, so that a pump whose
+/// steps all complete at once (data keeps flowing) still stops.
 template <class Self>
 bool cancelled(const Self& self) {
   // The state's copy shares the composed operation's record of what was requested.
   return self.get_cancellation_state().cancelled() != asio::cancellation_type::none;
 }
 
-// Source -> the sink's ring memory: wait for room, read into it, commit. Every call in a step reports
-// errors through error_code: a step never throws out of the executor running it.
+/// Source -> the sink's ring memory: wait for room, read into it, commit. Every call in a step reports
+/// errors through error_code: a step never throws out of the executor running it.
 template <class Source, class Sink>
 struct pump_into_ring {
   Source& source;
   Sink& sink;
   pump_options options;
-  // Keeps the ring mapped while the source's read may write into it, even if the sink is closed.
+  /// Keeps the ring mapped while the source's read may write into it, even if the sink is closed.
   ring memory = ring_of(ring_writer_of<Sink>::get(sink));
   std::uint64_t total = 0;
   enum { starting, waited, read } state = starting;
@@ -123,13 +124,13 @@ struct pump_into_ring {
   }
 };
 
-// The source's ring memory -> sink: wait for data, write it out of the ring, consume what was written.
+/// The source's ring memory -> sink: wait for data, write it out of the ring, consume what was written.
 template <class Source, class Sink>
 struct pump_out_of_ring {
   Source& source;
   Sink& sink;
   pump_options options;
-  // Keeps the ring mapped while the sink's write may read from it, even if the source is closed.
+  /// Keeps the ring mapped while the sink's write may read from it, even if the source is closed.
   ring memory = ring_of(ring_reader_of<Source>::get(source));
   std::uint64_t total = 0;
   enum { starting, waited, wrote } state = starting;
@@ -166,7 +167,7 @@ struct pump_out_of_ring {
   }
 };
 
-// Neither side is a ring: one bounded buffer, read into and written out in full.
+/// Neither side is a ring: one bounded buffer, read into and written out in full.
 template <class Source, class Sink>
 struct pump_through_buffer {
   Source& source;
@@ -208,12 +209,12 @@ auto make_pump(Source& source, Sink& sink, const pump_options& options) {
 
 } // namespace detail
 
-// Moves bytes from `source` to `sink` until the source's end of stream, then (by default) closes a
-// ringpipe sink and completes with (error_code{}, bytes moved). An error from either side ends it with
-// that error and the count so far; so does cancellation (asio::error::operation_aborted), honoured
-// between steps as well as while a step waits. Both objects must outlive the operation; a ring's
-// memory stays mapped until the operation completes, even if its endpoint is closed meanwhile. Memory: the
-// ring when a side is a ringpipe endpoint, else one buffer of options.buffer_size bytes.
+/// Moves bytes from `source` to `sink` until the source's end of stream, then (by default) closes a
+/// ringpipe sink and completes with (error_code{}, bytes moved). An error from either side ends it with
+/// that error and the count so far; so does cancellation (asio::error::operation_aborted), honoured
+/// between steps as well as while a step waits. Both objects must outlive the operation; a ring's
+/// memory stays mapped until the operation completes, even if its endpoint is closed meanwhile. Memory: the
+/// ring when a side is a ringpipe endpoint, else one buffer of options.buffer_size bytes.
 template <class Source, class Sink,
           asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
               asio::default_completion_token_t<typename Source::executor_type>>
@@ -224,6 +225,7 @@ auto async_pump(
       detail::make_pump(source, sink, options), token, source, sink);
 }
 
+/// As the overload taking pump_options, with the default options.
 template <class Source, class Sink,
           asio::completion_token_for<void(std::error_code, std::uint64_t)> CompletionToken =
               asio::default_completion_token_t<typename Source::executor_type>>

@@ -12,9 +12,9 @@
 
 namespace ringpipe {
 
-// A ring of at least `capacity` bytes (rounded up to the page size) with its writer and reader, each
-// bound to its own executor. Throws std::invalid_argument for a capacity of 0 or above
-// core::max_capacity, std::system_error when the system refuses the memory.
+/// A ring of at least `capacity` bytes (rounded up to the page size) with its writer and reader, each
+/// bound to its own executor. Throws std::invalid_argument for a capacity of 0 or above
+/// core::max_capacity, std::system_error when the system refuses the memory.
 inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& writer_executor,
                                            const asio::any_io_executor& reader_executor, std::size_t capacity,
                                            ring_options options = {}) {
@@ -24,11 +24,13 @@ inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& writer_e
   return {std::move(w), std::move(r)};
 }
 
+/// As the overload taking two executors, with one executor for both ends.
 inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& executor, std::size_t capacity,
                                            ring_options options = {}) {
   return make_pipe(executor, executor, capacity, options);
 }
 
+/// As the constructor taking an executor, with the context's executor.
 template <detail::execution_context_ref ExecutionContext>
 std::pair<writer, reader> make_pipe(ExecutionContext& context, std::size_t capacity,
                                     ring_options options = {}) {

@@ -37,7 +37,7 @@ ring checked_for(ring memory) {
   return memory;
 }
 
-// A T made of the given bytes (or of zeros): T need not be default-constructible.
+/// A T made of the given bytes (or of zeros): T need not be default-constructible.
 template <class T>
 T from_bytes(const std::array<std::byte, sizeof(T)>& bytes) noexcept {
   return std::bit_cast<T>(bytes);
@@ -74,67 +74,73 @@ struct pop_operation {
 
 } // namespace detail
 
-// The sending end of a queue of T. Errors as for basic_writer: broken_pipe once the receiver closed
-// (or its process died), bad_descriptor when closed, operation_aborted when cancelled.
+/// The sending end of a queue of T. Errors as for basic_writer: broken_pipe once the receiver closed
+/// (or its process died), bad_descriptor when closed, operation_aborted when cancelled.
 template <class T, class Executor = asio::any_io_executor>
 class basic_queue_sender : public detail::basic_endpoint<Executor, detail::writer_state> {
   using base = detail::basic_endpoint<Executor, detail::writer_state>;
 
 public:
   using typename base::executor_type;
+  /// The element type.
   using value_type = T;
 
+  /// This type on another executor type (what asio::as_default_on uses).
   template <class OtherExecutor>
   struct rebind_executor {
-    using other = basic_queue_sender<T, OtherExecutor>;
+    using other = basic_queue_sender<T, OtherExecutor>; ///< The rebound type.
   };
 
   // Members every endpoint has (detail/basic_endpoint.hpp), as they apply here:
 
-  // The executor that asynchronous operations without one of their own complete on.
+  /// The executor that asynchronous operations without one of their own complete on.
   using base::get_executor;
-  // False once closed or moved from; every call then fails with asio::error::bad_descriptor.
+  /// False once closed or moved from; every call then fails with asio::error::bad_descriptor.
   using base::is_open;
-  // wait(), wait(ec): blocks until one element can be pushed, or until that will never happen
-  // (asio::error::broken_pipe once the receiver closed or died).
+  /// wait(), wait(ec): blocks until one element can be pushed, or until that will never happen
+  /// (asio::error::broken_pipe once the receiver closed or died).
   using base::wait;
-  // wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
-  // duration); false when it timed out. A timeout past the steady clock's range has no deadline.
+  /// wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
+  /// duration); false when it timed out. A timeout past the steady clock's range has no deadline.
   using base::wait_for;
-  // async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
-  // the zero-copy calls it gives zero-copy asynchronous I/O.
+  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
+  /// the zero-copy calls it gives zero-copy asynchronous I/O.
   using base::async_wait;
-  // cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
-  // asio::error::operation_aborted; one that already moved data is not affected.
+  /// cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
+  /// asio::error::operation_aborted; one that already moved data is not affected.
   using base::cancel;
-  // close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
-  // the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
+  /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
+  /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
 
-  // Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
-  // was made for another element type.
+  /// Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
+  /// was made for another element type.
   basic_queue_sender(const executor_type& executor, ring memory)
       : base(executor, detail::checked_for<T>(std::move(memory))) {}
 
+  /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
   basic_queue_sender(ExecutionContext& context, ring memory)
       : basic_queue_sender(detail::executor_of<executor_type>(context), std::move(memory)) {}
 
+  /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_queue_sender(basic_queue_sender&&) noexcept = default;
+  /// Closes this endpoint, then takes over the other's; the moved-from one is closed.
   basic_queue_sender& operator=(basic_queue_sender&&) noexcept = default;
 
+  /// Converting move, so that rebind_executor and as_default_on can wrap an existing one.
   template <class OtherExecutor>
   requires std::constructible_from<Executor, const OtherExecutor&>
   basic_queue_sender(basic_queue_sender<T, OtherExecutor>&& other)
   noexcept : base(std::move(other)) {}
 
-  // The queue's capacity in elements (not bytes, unlike a byte endpoint's): the exact number push()
-  // accepts before blocking; 0 once closed.
+  /// The queue's capacity in elements (not bytes, unlike a byte endpoint's): the exact number push()
+  /// accepts before blocking; 0 once closed.
   std::size_t capacity() const noexcept {
     return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
   }
 
-  // Blocks while the queue is full.
+  /// Blocks while the queue is full.
   void push(const T& value, std::error_code& ec) {
     if (!this->check_open(ec)) return;
     while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
@@ -142,19 +148,21 @@ public:
     }
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   void push(const T& value) {
     std::error_code ec;
     push(value, ec);
     this->throw_if(ec, "push");
   }
 
-  // Pushes as many of `values` as fit, blocking only while none fits; returns how many.
+  /// Pushes as many of `values` as fit, blocking only while none fits; returns how many.
   std::size_t push(std::span<const T> values, std::error_code& ec) {
     if (!this->check_open(ec)) return 0;
     return detail::blocking_write_some(*this->state_, asio::buffer(values.data(), values.size_bytes()), ec) /
            sizeof(T);
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   std::size_t push(std::span<const T> values) {
     std::error_code ec;
     const std::size_t pushed = push(values, ec);
@@ -162,11 +170,12 @@ public:
     return pushed;
   }
 
-  // Never blocks: false when the queue is full.
+  /// Never blocks: false when the queue is full.
   bool try_push(const T& value, std::error_code& ec) {
     return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   bool try_push(const T& value) {
     std::error_code ec;
     const bool pushed = try_push(value, ec);
@@ -174,7 +183,7 @@ public:
     return pushed;
   }
 
-  // Suspends while the queue is full; completes with an error_code.
+  /// Suspends while the queue is full; completes with an error_code.
   template <asio::completion_token_for<void(std::error_code)> PushToken =
                 asio::default_completion_token_t<executor_type>>
   auto async_push(const T& value, PushToken&& token = asio::default_completion_token_t<executor_type>()) {
@@ -183,66 +192,72 @@ public:
   }
 };
 
-// The receiving end of a queue of T. Errors as for basic_reader: eof once the sender closed and the
-// queue drained, error::peer_dead when the sender's process died, bad_descriptor, operation_aborted.
+/// The receiving end of a queue of T. Errors as for basic_reader: eof once the sender closed and the
+/// queue drained, error::peer_dead when the sender's process died, bad_descriptor, operation_aborted.
 template <class T, class Executor = asio::any_io_executor>
 class basic_queue_receiver : public detail::basic_endpoint<Executor, detail::reader_state> {
   using base = detail::basic_endpoint<Executor, detail::reader_state>;
 
 public:
   using typename base::executor_type;
+  /// The element type.
   using value_type = T;
 
+  /// This type on another executor type (what asio::as_default_on uses).
   template <class OtherExecutor>
   struct rebind_executor {
-    using other = basic_queue_receiver<T, OtherExecutor>;
+    using other = basic_queue_receiver<T, OtherExecutor>; ///< The rebound type.
   };
 
   // Members every endpoint has (detail/basic_endpoint.hpp), as they apply here:
 
-  // The executor that asynchronous operations without one of their own complete on.
+  /// The executor that asynchronous operations without one of their own complete on.
   using base::get_executor;
-  // False once closed or moved from; every call then fails with asio::error::bad_descriptor.
+  /// False once closed or moved from; every call then fails with asio::error::bad_descriptor.
   using base::is_open;
-  // wait(), wait(ec): blocks until one element can be popped, or until that will never happen
-  // (asio::error::eof once the sender closed and the queue drained, error::peer_dead when its process died).
+  /// wait(), wait(ec): blocks until one element can be popped, or until that will never happen
+  /// (asio::error::eof once the sender closed and the queue drained, error::peer_dead when its process died).
   using base::wait;
-  // wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
-  // duration); false when it timed out. A timeout past the steady clock's range has no deadline.
+  /// wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
+  /// duration); false when it timed out. A timeout past the steady clock's range has no deadline.
   using base::wait_for;
-  // async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
-  // the zero-copy calls it gives zero-copy asynchronous I/O.
+  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
+  /// the zero-copy calls it gives zero-copy asynchronous I/O.
   using base::async_wait;
-  // cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
-  // asio::error::operation_aborted; one that already moved data is not affected.
+  /// cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
+  /// asio::error::operation_aborted; one that already moved data is not affected.
   using base::cancel;
-  // close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
-  // the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
+  /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
+  /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
 
-  // Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
-  // made for another element type, error::reader_already_attached when it has (or had) a receiver.
+  /// Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
+  /// made for another element type, error::reader_already_attached when it has (or had) a receiver.
   basic_queue_receiver(const executor_type& executor, ring memory)
       : base(executor, detail::checked_for<T>(std::move(memory))) {}
 
+  /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
   basic_queue_receiver(ExecutionContext& context, ring memory)
       : basic_queue_receiver(detail::executor_of<executor_type>(context), std::move(memory)) {}
 
+  /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_queue_receiver(basic_queue_receiver&&) noexcept = default;
+  /// Closes this endpoint, then takes over the other's; the moved-from one is closed.
   basic_queue_receiver& operator=(basic_queue_receiver&&) noexcept = default;
 
+  /// Converting move, so that rebind_executor and as_default_on can wrap an existing one.
   template <class OtherExecutor>
   requires std::constructible_from<Executor, const OtherExecutor&>
   basic_queue_receiver(basic_queue_receiver<T, OtherExecutor>&& other)
   noexcept : base(std::move(other)) {}
 
-  // The queue's capacity in elements (not bytes, unlike a byte endpoint's); 0 once closed.
+  /// The queue's capacity in elements (not bytes, unlike a byte endpoint's); 0 once closed.
   std::size_t capacity() const noexcept {
     return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
   }
 
-  // Blocks while the queue is empty. On error the returned value is all zero bytes.
+  /// Blocks while the queue is empty. On error the returned value is all zero bytes.
   T pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes{};
     if (!this->check_open(ec)) return detail::from_bytes<T>(bytes);
@@ -252,6 +267,7 @@ public:
     return detail::from_bytes<T>(bytes);
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   T pop() {
     std::error_code ec;
     T value = pop(ec);
@@ -259,13 +275,14 @@ public:
     return value;
   }
 
-  // Pops as many elements as are there, up to out.size(), blocking only while there are none.
+  /// Pops as many elements as are there, up to out.size(), blocking only while there are none.
   std::size_t pop(std::span<T> out, std::error_code& ec) {
     if (!this->check_open(ec)) return 0;
     return detail::blocking_read_some(*this->state_, asio::buffer(out.data(), out.size_bytes()), ec) /
            sizeof(T);
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   std::size_t pop(std::span<T> out) {
     std::error_code ec;
     const std::size_t popped = pop(out, ec);
@@ -273,7 +290,7 @@ public:
     return popped;
   }
 
-  // Never blocks: nullopt when the queue is empty (or on error, with ec set).
+  /// Never blocks: nullopt when the queue is empty (or on error, with ec set).
   std::optional<T> try_pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes;
     if (!this->check_open(ec) || !detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec))
@@ -281,6 +298,7 @@ public:
     return detail::from_bytes<T>(bytes);
   }
 
+  /// As the overload taking a std::error_code, throwing std::system_error instead.
   std::optional<T> try_pop() {
     std::error_code ec;
     std::optional<T> value = try_pop(ec);
@@ -288,7 +306,7 @@ public:
     return value;
   }
 
-  // Suspends while the queue is empty; completes with (error_code, T).
+  /// Suspends while the queue is empty; completes with (error_code, T).
   template <asio::completion_token_for<void(std::error_code, T)> PopToken =
                 asio::default_completion_token_t<executor_type>>
   auto async_pop(PopToken&& token = asio::default_completion_token_t<executor_type>()) {
@@ -297,18 +315,20 @@ public:
   }
 };
 
+/// A basic_queue_sender on Asio's type-erased I/O executor.
 template <class T>
 using queue_sender = basic_queue_sender<T>;
+/// A basic_queue_receiver on Asio's type-erased I/O executor.
 template <class T>
 using queue_receiver = basic_queue_receiver<T>;
 
-// A ring for a queue of exactly `capacity` elements of T, in fresh memory of this process.
+/// A ring for a queue of exactly `capacity` elements of T, in fresh memory of this process.
 template <class T>
 ring create_queue_ring(std::size_t capacity, ring_options options = {}) {
   return detail::create_ring_with(detail::queue_identity(capacity, sizeof(T), alignof(T)), options);
 }
 
-// A named ring for a queue of exactly `capacity` elements of T; attach with open_shared_ring.
+/// A named ring for a queue of exactly `capacity` elements of T; attach with open_shared_ring.
 template <class T>
 ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                          std::error_code& ec) {
@@ -316,6 +336,7 @@ ring create_shared_queue(std::string_view name, std::size_t capacity, const shar
                                          options, ec);
 }
 
+/// As the overload taking a std::error_code, throwing std::system_error instead.
 template <class T>
 ring create_shared_queue(std::string_view name, std::size_t capacity,
                          const shared_ring_options& options = {}) {
@@ -325,8 +346,8 @@ ring create_shared_queue(std::string_view name, std::size_t capacity,
   return memory;
 }
 
-// A queue of exactly `capacity` elements of T, with its two ends. Throws std::invalid_argument for a
-// capacity of 0 or one too large.
+/// A queue of exactly `capacity` elements of T, with its two ends. Throws std::invalid_argument for a
+/// capacity of 0 or one too large.
 template <class T>
 std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& sender_executor,
                                                          const asio::any_io_executor& receiver_executor,
@@ -337,12 +358,14 @@ std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_exec
   return {std::move(sender), std::move(receiver)};
 }
 
+/// As the overload taking two executors, with one executor for both ends.
 template <class T>
 std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& executor,
                                                          std::size_t capacity, ring_options options = {}) {
   return make_queue<T>(executor, executor, capacity, options);
 }
 
+/// As the constructor taking an executor, with the context's executor.
 template <class T, detail::execution_context_ref ExecutionContext>
 std::pair<queue_sender<T>, queue_receiver<T>> make_queue(ExecutionContext& context, std::size_t capacity,
                                                          ring_options options = {}) {
