@@ -19,60 +19,12 @@
 #include <asio/async_result.hpp>
 
 #include "ringpipe/detail/basic_endpoint.hpp"
-#include "ringpipe/detail/ring_access.hpp"
+#include "ringpipe/detail/queue_operations.hpp"
 #include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/ring.hpp"
 #include "ringpipe/shared_ring.hpp"
 
 namespace ringpipe {
-
-namespace detail {
-
-template <class T>
-ring checked_for(ring memory) {
-  static_assert(std::is_trivially_copyable_v<T>, "queue elements are copied as bytes, across processes too");
-  if (memory && (detail::ring_access::identity(memory).element_size != sizeof(T) ||
-                 detail::ring_access::identity(memory).element_align != alignof(T)))
-    throw std::system_error(make_error_code(error::element_mismatch));
-  return memory;
-}
-
-/// A T made of the given bytes (or of zeros): T need not be default-constructible.
-template <class T>
-T from_bytes(const std::array<std::byte, sizeof(T)>& bytes) noexcept {
-  return std::bit_cast<T>(bytes);
-}
-
-template <class T>
-struct push_operation {
-  using result_type = std::tuple<std::error_code>;
-  T value;
-
-  std::optional<result_type> attempt(writer_state& state) const {
-    std::error_code ec;
-    if (try_write_element(state, &value, sizeof(T), ec) || ec) return result_type{ec};
-    return std::nullopt;
-  }
-
-  static result_type failed(std::error_code ec) { return {ec}; }
-};
-
-template <class T>
-struct pop_operation {
-  using result_type = std::tuple<std::error_code, T>;
-
-  std::optional<result_type> attempt(reader_state& state) const {
-    std::array<std::byte, sizeof(T)> bytes{};
-    std::error_code ec;
-    if (try_read_element(state, bytes.data(), sizeof(T), ec) || ec)
-      return result_type{ec, from_bytes<T>(bytes)};
-    return std::nullopt;
-  }
-
-  static result_type failed(std::error_code ec) { return {ec, from_bytes<T>({})}; }
-};
-
-} // namespace detail
 
 /// The sending end of a queue of T. Errors as for basic_writer: broken_pipe once the receiver closed
 /// (or its process died), bad_descriptor when closed, operation_aborted when cancelled.
@@ -116,7 +68,7 @@ public:
   /// Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
   /// was made for another element type.
   basic_queue_sender(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for<T>(std::move(memory))) {}
+      : base(executor, detail::checked_for_elements<T>(std::move(memory))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
@@ -234,7 +186,7 @@ public:
   /// Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
   /// made for another element type, error::reader_already_attached when it has (or had) a receiver.
   basic_queue_receiver(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for<T>(std::move(memory))) {}
+      : base(executor, detail::checked_for_elements<T>(std::move(memory))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
