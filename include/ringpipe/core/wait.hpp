@@ -82,6 +82,8 @@ struct basic_waiter_slots {
   typename Atomics::template atomic<std::int32_t> reader_process;
 };
 
+using waiter_slots = basic_waiter_slots<std_atomics>;
+
 // check(order) reads the peer's shared state with `order` and returns the outcome, or nullopt when the
 // caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, the two fences,
 // cpu_relax and spin_limit: linux_platform in production, a model-checked one in tests/model_check.
