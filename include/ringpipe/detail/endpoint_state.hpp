@@ -45,7 +45,7 @@ struct alignas(core::cache_line_stride) endpoint_state {
 
   // What this side reports once its peer's process died: the reader (after draining) peer_dead, the
   // writer broken_pipe, as for a reader that closed.
-  static std::error_code peer_gone() noexcept {
+  static std::error_code error_once_peer_died() noexcept {
     if (side == core::role::reader) return error::peer_dead;
     return asio::error::broken_pipe;
   }
@@ -118,7 +118,7 @@ inline std::optional<core::region> writable_run(writer_state& state, std::size_t
   if (run.size != 0) return run;
   // relaxed: set by this endpoint's own wait (see peer_alive).
   if (!state.peer_dead.load(std::memory_order_relaxed)) return std::nullopt;
-  ec = writer_state::peer_gone();
+  ec = writer_state::error_once_peer_died();
   return core::region{};
 }
 
@@ -135,7 +135,7 @@ inline std::optional<core::region> readable_run(reader_state& state, std::size_t
     ec = error::corrupt;
   // relaxed: set by this endpoint's own wait (see peer_alive).
   else if (state.peer_dead.load(std::memory_order_relaxed))
-    ec = reader_state::peer_gone();
+    ec = reader_state::error_once_peer_died();
   else
     return std::nullopt;
   return core::region{};
@@ -175,8 +175,8 @@ std::optional<std::size_t> try_read_some(reader_state& state, const MutableBuffe
 // Where one whole element of `size` bytes starts in `run` (from writable_run or readable_run), or
 // nullopt: none there yet, or ec set. A queue's positions move by whole elements, so a non-empty run
 // shorter than one element means the peer broke the queue: error::corrupt.
-inline std::optional<std::size_t> whole_element(const std::optional<core::region>& run, std::size_t size,
-                                                std::error_code& ec) {
+inline std::optional<std::size_t> offset_of_whole_element(const std::optional<core::region>& run,
+                                                          std::size_t size, std::error_code& ec) {
   if (!run || ec) return std::nullopt;
   if (run->size < size) {
     ec = error::corrupt;
@@ -190,7 +190,7 @@ inline std::optional<std::size_t> whole_element(const std::optional<core::region
 inline bool try_write_element(writer_state& state, const void* element, std::size_t size,
                               std::error_code& ec) {
   ec.clear();
-  const std::optional<std::size_t> offset = whole_element(writable_run(state, size, ec), size, ec);
+  const std::optional<std::size_t> offset = offset_of_whole_element(writable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_into_ring(state.area, *offset, element, size);
   state.prepared = 0;
@@ -201,7 +201,7 @@ inline bool try_write_element(writer_state& state, const void* element, std::siz
 // The same for reading: true when an element was read into `element`.
 inline bool try_read_element(reader_state& state, void* element, std::size_t size, std::error_code& ec) {
   ec.clear();
-  const std::optional<std::size_t> offset = whole_element(readable_run(state, size, ec), size, ec);
+  const std::optional<std::size_t> offset = offset_of_whole_element(readable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_out_of_ring(state.area, *offset, element, size);
   state.cursor.consume(size);
@@ -235,7 +235,7 @@ bool sleep_until_ready(State& state, const core::deadline& until, std::error_cod
     const core::wait_status status = wait(sliced ? core::deadline(slice_end) : until);
     if (status == core::wait_status::timed_out && sliced) {
       if (state.peer_alive()) continue;
-      ec = State::peer_gone();
+      ec = State::error_once_peer_died();
       return false;
     }
     if (status == core::wait_status::corrupt) ec = error::corrupt;
