@@ -55,8 +55,7 @@ public:
   /// wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
   /// duration); false when it timed out. A timeout past the steady clock's range has no deadline.
   using base::wait_for;
-  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
-  /// the zero-copy calls it gives zero-copy asynchronous I/O.
+  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code.
   using base::async_wait;
   /// cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
   /// asio::error::operation_aborted; one that already moved data is not affected.
@@ -173,8 +172,7 @@ public:
   /// wait_for(timeout), wait_for(timeout, ec): as wait(), for at most `timeout` (any std::chrono
   /// duration); false when it timed out. A timeout past the steady clock's range has no deadline.
   using base::wait_for;
-  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code. With
-  /// the zero-copy calls it gives zero-copy asynchronous I/O.
+  /// async_wait(token): as wait(), suspending instead of blocking; completes with an error_code.
   using base::async_wait;
   /// cancel(), cancel(ec): ends this endpoint's parked asynchronous operation, if any, with
   /// asio::error::operation_aborted; one that already moved data is not affected.

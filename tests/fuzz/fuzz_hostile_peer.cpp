@@ -17,19 +17,15 @@
 #include <asio/io_context.hpp>
 
 #include "fuzz_input.hpp"
+#include "inside_mapping.hpp"
 #include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
 
-using ringpipe::fuzz::fuzz_input;
+using ringpipe::fuzz::check_inside;
 
-void check_inside(const ringpipe::ring& memory, const void* start, std::size_t size) {
-  const auto* first = static_cast<const std::byte*>(start);
-  const std::byte* area = ringpipe::detail::ring_access::data(memory);
-  const std::size_t reach = memory.capacity() * (memory.mirrored() ? 2 : 1);
-  if (size != 0 && (first < area || first + size > area + reach)) std::abort();
-}
+using ringpipe::fuzz::fuzz_input;
 
 // Overwrites one field of the shared header, as a peer in another process could.
 void tamper(ringpipe::core::ring_header& header, fuzz_input& in) {

@@ -16,10 +16,12 @@
 
 #include <asio/io_context.hpp>
 
-#include "ringpipe/detail/ring_access.hpp"
+#include "inside_mapping.hpp"
 #include "ringpipe/ringpipe.hpp"
 
 namespace {
+
+using ringpipe::fuzz::check_inside;
 
 constexpr std::uint64_t largest_object = std::uint64_t{64} << 20;
 
@@ -46,13 +48,6 @@ void extend_to_claim(int fd, const std::uint8_t* data, std::size_t size) {
   std::memcpy(&claimed, data, sizeof claimed);
   const std::uint64_t wanted = ringpipe::core::header_region_size + (claimed.capacity % largest_object);
   if (wanted > size) (void)::ftruncate(fd, static_cast<off_t>(wanted));
-}
-
-void check_inside(const ringpipe::ring& memory, const void* start, std::size_t size) {
-  const auto* first = static_cast<const std::byte*>(start);
-  const std::byte* area = ringpipe::detail::ring_access::data(memory);
-  const std::size_t reach = memory.capacity() * (memory.mirrored() ? 2 : 1);
-  if (size != 0 && (first < area || first + size > area + reach)) std::abort();
 }
 
 void exercise(const ringpipe::ring& memory) {

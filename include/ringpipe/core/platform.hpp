@@ -27,8 +27,7 @@ struct linux_platform {
   // fence itself. Processes register when they first map a ring; until then, or where the kernel
   // refuses, light_fence is a full fence and the pair still holds.
   static void light_fence(bool peer_here) noexcept {
-    // relaxed: a flag set once, after the registration it stands for has completed.
-    if (peer_here && asymmetric_fences_.load(std::memory_order_relaxed))
+    if (peer_here && asymmetric_fences())
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
       std::atomic_thread_fence(std::memory_order_seq_cst);
