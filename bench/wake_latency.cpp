@@ -1,7 +1,7 @@
 // Wake-up latency across processes: a 1-byte ping-pong between this process and a child through two
 // named rings, each side blocking or asynchronous. An asynchronous side parks at once on an empty ring
 // (it does not spin), so every round trip of the async pair goes through the cross-process wake-up
-// (futex_wake -> the parked side's watcher thread -> a post to its io_context): half the round trip is
+// (futex_wake -> the parked side's relay thread -> a post to its io_context): half the round trip is
 // that wake-up's latency.
 //
 //   ringpipe_wake_latency [--rounds N] [--quick] [--strict]

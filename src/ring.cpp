@@ -7,8 +7,8 @@
 
 #include <unistd.h>
 
+#include "ringpipe/core/identity.hpp"
 #include "ringpipe/detail/ring_access.hpp"
-#include "ringpipe/detail/ring_identity.hpp"
 #include "ringpipe/error.hpp"
 
 namespace ringpipe {
@@ -23,7 +23,7 @@ struct ring::state {
   core::ring_identity identity;
   // Atomics, changed through const handles: parking is not a change of the ring's identity. Roles
   // taken through this very state in this process share these slots, so their endpoints wake each
-  // other's parked operations directly, without a watcher, and fence for each other with membarrier.
+  // other's parked operations directly, without a relay thread, and fence for each other with membarrier.
   mutable core::waiter_slots slots{};
 };
 
@@ -67,28 +67,18 @@ bool ring::peer_local(core::role side) const noexcept {
   return ours != 0 && process_of(state_->slots, peer_of(side)).load(std::memory_order_relaxed) == ours;
 }
 
-bool ring::peer_alive(core::role side, const core::role_lease& lease) const noexcept {
-  const core::ring_header& h = header();
-  const bool peer_is_writer = side == core::role::reader;
-  // acquire: a peer's flags are set before (attached) and after (closed) its lock is held.
-  const bool attached =
-      (peer_is_writer ? h.writer_attached : h.reader_attached).load(std::memory_order_acquire);
-  const bool closed = (peer_is_writer ? h.writer_closed : h.reader_closed).load(std::memory_order_acquire);
-  return !attached || closed || lease.peer_holds_lock();
-}
-
 ring detail::ring_access::make(core::ring_memory memory, const core::ring_identity& identity) {
   return ring(std::make_shared<const ring::state>(std::move(memory), identity));
 }
 
 ring create_ring(std::size_t capacity, ring_options options) {
-  return detail::create_ring_with(detail::byte_ring_identity(capacity), options);
+  return detail::ring_access::create(core::byte_ring_identity(capacity), options);
 }
 
-ring detail::create_ring_with(const core::ring_identity& identity, const ring_options& options) {
+ring detail::ring_access::create(const core::ring_identity& identity, const ring_options& options) {
   core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
-  write_identity(memory, identity);
-  return ring_access::make(std::move(memory), identity);
+  core::write_identity(memory, identity);
+  return make(std::move(memory), identity);
 }
 
 } // namespace ringpipe

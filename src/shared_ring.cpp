@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringpipe/core/identity.hpp"
 #include "ringpipe/detail/ring_access.hpp"
-#include "ringpipe/detail/ring_identity.hpp"
+#include "ringpipe/detail/throw_on_error.hpp"
 #include "ringpipe/error.hpp"
 
 namespace ringpipe {
@@ -18,18 +19,22 @@ namespace {
 
 std::error_code last_error() { return {errno, std::system_category()}; }
 
+std::error_code as_error_code(core::identity_fault fault) noexcept {
+  switch (fault) {
+  case core::identity_fault::none: return {};
+  case core::identity_fault::not_a_ring: return error::not_a_ring;
+  case core::identity_fault::version_mismatch: return error::version_mismatch;
+  case core::identity_fault::size_mismatch: break;
+  }
+  return error::size_mismatch;
+}
+
 // POSIX shared-memory names are "/name"; we accept "name" too.
 bool to_object_name(std::string_view name, std::string& object_name) {
   if (!name.empty() && name.front() == '/') name.remove_prefix(1);
   if (name.empty() || name.find('/') != std::string_view::npos) return false;
   object_name = "/" + std::string(name);
   return true;
-}
-
-template <class Result>
-Result value_or_throw(Result result, const std::error_code& ec, const char* what) {
-  if (ec) throw std::system_error(ec, what);
-  return result;
 }
 
 // Maps an open ring object (taking ownership of `fd`) after checking its identity.
@@ -42,7 +47,7 @@ ring attach(int fd, const ring_options& options, std::error_code& ec) {
              ::pread(fd, &identity, sizeof identity, 0) != static_cast<ssize_t>(sizeof identity)) {
     ec = error::not_a_ring;
   } else {
-    ec = detail::check_identity(identity, static_cast<std::uint64_t>(status.st_size));
+    ec = as_error_code(core::check_identity(identity, static_cast<std::uint64_t>(status.st_size)));
   }
   if (ec) {
     ::close(fd);
@@ -61,11 +66,11 @@ ring attach(int fd, const ring_options& options, std::error_code& ec) {
 
 ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                         std::error_code& ec) {
-  return detail::create_shared_ring_with(name, detail::byte_ring_identity(capacity), options, ec);
+  return detail::ring_access::create_shared(name, core::byte_ring_identity(capacity), options, ec);
 }
 
-ring detail::create_shared_ring_with(std::string_view name, const core::ring_identity& identity,
-                                     const shared_ring_options& options, std::error_code& ec) {
+ring detail::ring_access::create_shared(std::string_view name, const core::ring_identity& identity,
+                                        const shared_ring_options& options, std::error_code& ec) {
   std::string object_name;
   if (!to_object_name(name, object_name)) {
     ec = std::make_error_code(std::errc::invalid_argument);
@@ -88,9 +93,9 @@ ring detail::create_shared_ring_with(std::string_view name, const core::ring_ide
   }
   try {
     core::ring_memory memory = core::ring_memory::map_file(fd, identity.capacity, options.mapping);
-    detail::write_identity(memory, identity);
+    core::write_identity(memory, identity);
     ec.clear();
-    return detail::ring_access::make(std::move(memory), identity);
+    return make(std::move(memory), identity);
   } catch (const std::system_error& e) {
     ec = e.code();
     ::shm_unlink(object_name.c_str());
@@ -100,7 +105,9 @@ ring detail::create_shared_ring_with(std::string_view name, const core::ring_ide
 
 ring create_shared_ring(std::string_view name, std::size_t capacity, const shared_ring_options& options) {
   std::error_code ec;
-  return value_or_throw(create_shared_ring(name, capacity, options, ec), ec, "ringpipe: create_shared_ring");
+  ring result = create_shared_ring(name, capacity, options, ec);
+  detail::throw_on_error(ec, "create_shared_ring");
+  return result;
 }
 
 ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec) {
@@ -119,7 +126,9 @@ ring open_shared_ring(std::string_view name, ring_options options, std::error_co
 
 ring open_shared_ring(std::string_view name, ring_options options) {
   std::error_code ec;
-  return value_or_throw(open_shared_ring(name, options, ec), ec, "ringpipe: open_shared_ring");
+  ring result = open_shared_ring(name, options, ec);
+  detail::throw_on_error(ec, "open_shared_ring");
+  return result;
 }
 
 void remove_shared_ring(std::string_view name, std::error_code& ec) {
@@ -135,7 +144,7 @@ void remove_shared_ring(std::string_view name, std::error_code& ec) {
 void remove_shared_ring(std::string_view name) {
   std::error_code ec;
   remove_shared_ring(name, ec);
-  if (ec) throw std::system_error(ec, "ringpipe: remove_shared_ring");
+  detail::throw_on_error(ec, "remove_shared_ring");
 }
 
 ring open_ring(int fd, ring_options options, std::error_code& ec) {
@@ -149,7 +158,9 @@ ring open_ring(int fd, ring_options options, std::error_code& ec) {
 
 ring open_ring(int fd, ring_options options) {
   std::error_code ec;
-  return value_or_throw(open_ring(fd, options, ec), ec, "ringpipe: open_ring");
+  ring result = open_ring(fd, options, ec);
+  detail::throw_on_error(ec, "open_ring");
+  return result;
 }
 
 } // namespace ringpipe

@@ -179,7 +179,7 @@ TEST_CASE("both sides must agree on the element type") {
 }
 
 TEST_CASE(
-    "a named queue attached through another handle wakes an asynchronous receiver through its watcher") {
+    "a named queue attached through another handle wakes an asynchronous receiver through its relay thread") {
   const std::string name = "ringpipe-queue-test-" + std::to_string(::getpid());
   const ringpipe::ring created = ringpipe::create_shared_queue<std::uint32_t>(name, 8);
   const ringpipe::ring attached = ringpipe::open_shared_ring(name);

@@ -69,16 +69,16 @@ public:
   /// This object itself.
   const lowest_layer_type& lowest_layer() const noexcept { return *this; }
 
-  /// Takes the reader role of `memory`: throws std::system_error(error::reader_already_attached) when
+  /// Takes the reader role of `ring_handle`: throws std::system_error(error::reader_already_attached) when
   /// the ring has (or had) a reader, std::system_error(error::element_mismatch) for a queue's ring,
   /// std::invalid_argument for an empty ring handle.
-  basic_reader(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for_bytes(std::move(memory))) {}
+  basic_reader(const executor_type& executor, ring ring_handle)
+      : base(executor, detail::checked_for_bytes(std::move(ring_handle))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
-  basic_reader(ExecutionContext& context, ring memory)
-      : basic_reader(detail::executor_of<executor_type>(context), std::move(memory)) {}
+  basic_reader(ExecutionContext& context, ring ring_handle)
+      : basic_reader(detail::executor_of<executor_type>(context), std::move(ring_handle)) {}
 
   /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_reader(basic_reader&&) noexcept = default;
@@ -103,7 +103,7 @@ public:
   std::size_t read_some(const MutableBufferSequence& buffers) {
     std::error_code ec;
     const std::size_t read = read_some(buffers, ec);
-    this->throw_if(ec, "read_some");
+    detail::throw_on_error(ec, "read_some");
     return read;
   }
 
@@ -124,7 +124,7 @@ public:
   asio::const_buffer data(std::error_code& ec) {
     if (!this->check_open(ec)) return {};
     detail::reader_state& state = *this->state_;
-    const std::size_t whole = state.memory.capacity();
+    const std::size_t whole = state.ring_handle.capacity();
     const asio::const_buffer span = detail::first_span(state.area, state.cursor.readable(whole), whole);
     if (state.cursor.corrupt()) ec = error::corrupt;
     return span;
@@ -134,7 +134,7 @@ public:
   asio::const_buffer data() {
     std::error_code ec;
     const asio::const_buffer span = data(ec);
-    this->throw_if(ec, "data");
+    detail::throw_on_error(ec, "data");
     return span;
   }
 
@@ -156,7 +156,7 @@ public:
   void consume(std::size_t n) {
     std::error_code ec;
     consume(n, ec);
-    this->throw_if(ec, "consume");
+    detail::throw_on_error(ec, "consume");
   }
 };
 

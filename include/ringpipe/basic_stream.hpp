@@ -161,7 +161,7 @@ inline std::pair<stream, stream> make_stream_pair(const asio::any_io_executor& e
   return make_stream_pair(executor, executor, capacity, options);
 }
 
-/// As the constructor taking an executor, with the context's executor.
+/// As the overload taking one executor, with the context's executor.
 template <detail::execution_context_ref ExecutionContext>
 std::pair<stream, stream> make_stream_pair(ExecutionContext& context, std::size_t capacity,
                                            ring_options options = {}) {

@@ -70,16 +70,16 @@ public:
   /// This object itself.
   const lowest_layer_type& lowest_layer() const noexcept { return *this; }
 
-  /// Takes the writer role of `memory`: throws std::system_error(error::writer_already_attached) when
+  /// Takes the writer role of `ring_handle`: throws std::system_error(error::writer_already_attached) when
   /// the ring has (or had) a writer, std::system_error(error::element_mismatch) for a queue's ring,
   /// std::invalid_argument for an empty ring handle.
-  basic_writer(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for_bytes(std::move(memory))) {}
+  basic_writer(const executor_type& executor, ring ring_handle)
+      : base(executor, detail::checked_for_bytes(std::move(ring_handle))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
-  basic_writer(ExecutionContext& context, ring memory)
-      : basic_writer(detail::executor_of<executor_type>(context), std::move(memory)) {}
+  basic_writer(ExecutionContext& context, ring ring_handle)
+      : basic_writer(detail::executor_of<executor_type>(context), std::move(ring_handle)) {}
 
   /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_writer(basic_writer&&) noexcept = default;
@@ -104,7 +104,7 @@ public:
   std::size_t write_some(const ConstBufferSequence& buffers) {
     std::error_code ec;
     const std::size_t written = write_some(buffers, ec);
-    this->throw_if(ec, "write_some");
+    detail::throw_on_error(ec, "write_some");
     return written;
   }
 
@@ -137,7 +137,7 @@ public:
   asio::mutable_buffer prepare(std::size_t max_size = std::numeric_limits<std::size_t>::max()) {
     std::error_code ec;
     const asio::mutable_buffer span = prepare(max_size, ec);
-    this->throw_if(ec, "prepare");
+    detail::throw_on_error(ec, "prepare");
     return span;
   }
 
@@ -164,7 +164,7 @@ public:
   void commit(std::size_t n) {
     std::error_code ec;
     commit(n, ec);
-    this->throw_if(ec, "commit");
+    detail::throw_on_error(ec, "commit");
   }
 };
 

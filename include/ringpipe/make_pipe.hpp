@@ -18,9 +18,9 @@ namespace ringpipe {
 inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& writer_executor,
                                            const asio::any_io_executor& reader_executor, std::size_t capacity,
                                            ring_options options = {}) {
-  ring memory = create_ring(capacity, options);
-  writer w(writer_executor, memory);
-  reader r(reader_executor, std::move(memory));
+  ring ring_handle = create_ring(capacity, options);
+  writer w(writer_executor, ring_handle);
+  reader r(reader_executor, std::move(ring_handle));
   return {std::move(w), std::move(r)};
 }
 
@@ -30,7 +30,7 @@ inline std::pair<writer, reader> make_pipe(const asio::any_io_executor& executor
   return make_pipe(executor, executor, capacity, options);
 }
 
-/// As the constructor taking an executor, with the context's executor.
+/// As the overload taking one executor, with the context's executor.
 template <detail::execution_context_ref ExecutionContext>
 std::pair<writer, reader> make_pipe(ExecutionContext& context, std::size_t capacity,
                                     ring_options options = {}) {

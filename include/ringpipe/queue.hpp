@@ -18,9 +18,13 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/async_result.hpp>
 
+#include "ringpipe/core/identity.hpp"
 #include "ringpipe/detail/basic_endpoint.hpp"
+#include "ringpipe/detail/blocking_calls.hpp"
+#include "ringpipe/detail/element_attempts.hpp"
 #include "ringpipe/detail/queue_operations.hpp"
-#include "ringpipe/detail/ring_identity.hpp"
+#include "ringpipe/detail/ring_access.hpp"
+#include "ringpipe/detail/throw_on_error.hpp"
 #include "ringpipe/ring.hpp"
 #include "ringpipe/shared_ring.hpp"
 
@@ -66,13 +70,13 @@ public:
 
   /// Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
   /// was made for another element type.
-  basic_queue_sender(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for_elements<T>(std::move(memory))) {}
+  basic_queue_sender(const executor_type& executor, ring ring_handle)
+      : base(executor, detail::checked_for_elements<T>(std::move(ring_handle))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
-  basic_queue_sender(ExecutionContext& context, ring memory)
-      : basic_queue_sender(detail::executor_of<executor_type>(context), std::move(memory)) {}
+  basic_queue_sender(ExecutionContext& context, ring ring_handle)
+      : basic_queue_sender(detail::executor_of<executor_type>(context), std::move(ring_handle)) {}
 
   /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_queue_sender(basic_queue_sender&&) noexcept = default;
@@ -88,7 +92,7 @@ public:
   /// The queue's capacity in elements (not bytes, unlike a byte endpoint's): the exact number push()
   /// accepts before blocking; 0 once closed.
   std::size_t capacity() const noexcept {
-    return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
+    return base::is_open() ? this->state_->ring_handle.fill_limit() / sizeof(T) : 0;
   }
 
   /// Blocks while the queue is full.
@@ -103,7 +107,7 @@ public:
   void push(const T& value) {
     std::error_code ec;
     push(value, ec);
-    this->throw_if(ec, "push");
+    detail::throw_on_error(ec, "push");
   }
 
   /// Pushes as many of `values` as fit, blocking only while none fits; returns how many.
@@ -117,7 +121,7 @@ public:
   std::size_t push(std::span<const T> values) {
     std::error_code ec;
     const std::size_t pushed = push(values, ec);
-    this->throw_if(ec, "push");
+    detail::throw_on_error(ec, "push");
     return pushed;
   }
 
@@ -130,7 +134,7 @@ public:
   bool try_push(const T& value) {
     std::error_code ec;
     const bool pushed = try_push(value, ec);
-    this->throw_if(ec, "try_push");
+    detail::throw_on_error(ec, "try_push");
     return pushed;
   }
 
@@ -183,13 +187,13 @@ public:
 
   /// Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
   /// made for another element type, error::reader_already_attached when it has (or had) a receiver.
-  basic_queue_receiver(const executor_type& executor, ring memory)
-      : base(executor, detail::checked_for_elements<T>(std::move(memory))) {}
+  basic_queue_receiver(const executor_type& executor, ring ring_handle)
+      : base(executor, detail::checked_for_elements<T>(std::move(ring_handle))) {}
 
   /// As the constructor taking an executor, with the context's executor.
   template <detail::execution_context_ref ExecutionContext>
-  basic_queue_receiver(ExecutionContext& context, ring memory)
-      : basic_queue_receiver(detail::executor_of<executor_type>(context), std::move(memory)) {}
+  basic_queue_receiver(ExecutionContext& context, ring ring_handle)
+      : basic_queue_receiver(detail::executor_of<executor_type>(context), std::move(ring_handle)) {}
 
   /// Takes over the other's role; the moved-from one is closed (is_open() is false).
   basic_queue_receiver(basic_queue_receiver&&) noexcept = default;
@@ -204,7 +208,7 @@ public:
 
   /// The queue's capacity in elements (not bytes, unlike a byte endpoint's); 0 once closed.
   std::size_t capacity() const noexcept {
-    return base::is_open() ? this->state_->memory.fill_limit() / sizeof(T) : 0;
+    return base::is_open() ? this->state_->ring_handle.fill_limit() / sizeof(T) : 0;
   }
 
   /// Blocks while the queue is empty. On error the returned value is all zero bytes.
@@ -221,7 +225,7 @@ public:
   T pop() {
     std::error_code ec;
     T value = pop(ec);
-    this->throw_if(ec, "pop");
+    detail::throw_on_error(ec, "pop");
     return value;
   }
 
@@ -236,7 +240,7 @@ public:
   std::size_t pop(std::span<T> out) {
     std::error_code ec;
     const std::size_t popped = pop(out, ec);
-    this->throw_if(ec, "pop");
+    detail::throw_on_error(ec, "pop");
     return popped;
   }
 
@@ -252,7 +256,7 @@ public:
   std::optional<T> try_pop() {
     std::error_code ec;
     std::optional<T> value = try_pop(ec);
-    this->throw_if(ec, "try_pop");
+    detail::throw_on_error(ec, "try_pop");
     return value;
   }
 
@@ -275,15 +279,15 @@ using queue_receiver = basic_queue_receiver<T>;
 /// A ring for a queue of exactly `capacity` elements of T, in fresh memory of this process.
 template <class T>
 ring create_queue_ring(std::size_t capacity, ring_options options = {}) {
-  return detail::create_ring_with(detail::queue_identity(capacity, sizeof(T), alignof(T)), options);
+  return detail::ring_access::create(core::queue_identity(capacity, sizeof(T), alignof(T)), options);
 }
 
 /// A named ring for a queue of exactly `capacity` elements of T; attach with open_shared_ring.
 template <class T>
 ring create_shared_queue(std::string_view name, std::size_t capacity, const shared_ring_options& options,
                          std::error_code& ec) {
-  return detail::create_shared_ring_with(name, detail::queue_identity(capacity, sizeof(T), alignof(T)),
-                                         options, ec);
+  return detail::ring_access::create_shared(name, core::queue_identity(capacity, sizeof(T), alignof(T)),
+                                            options, ec);
 }
 
 /// As the overload taking a std::error_code, throwing std::system_error instead.
@@ -291,9 +295,9 @@ template <class T>
 ring create_shared_queue(std::string_view name, std::size_t capacity,
                          const shared_ring_options& options = {}) {
   std::error_code ec;
-  ring memory = create_shared_queue<T>(name, capacity, options, ec);
-  if (ec) throw std::system_error(ec, "ringpipe: create_shared_queue");
-  return memory;
+  ring ring_handle = create_shared_queue<T>(name, capacity, options, ec);
+  detail::throw_on_error(ec, "create_shared_queue");
+  return ring_handle;
 }
 
 /// A queue of exactly `capacity` elements of T, with its two ends. Throws std::invalid_argument for a
@@ -302,9 +306,9 @@ template <class T>
 std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_executor& sender_executor,
                                                          const asio::any_io_executor& receiver_executor,
                                                          std::size_t capacity, ring_options options = {}) {
-  ring memory = create_queue_ring<T>(capacity, options);
-  queue_sender<T> sender(sender_executor, memory);
-  queue_receiver<T> receiver(receiver_executor, std::move(memory));
+  ring ring_handle = create_queue_ring<T>(capacity, options);
+  queue_sender<T> sender(sender_executor, ring_handle);
+  queue_receiver<T> receiver(receiver_executor, std::move(ring_handle));
   return {std::move(sender), std::move(receiver)};
 }
 
@@ -315,7 +319,7 @@ std::pair<queue_sender<T>, queue_receiver<T>> make_queue(const asio::any_io_exec
   return make_queue<T>(executor, executor, capacity, options);
 }
 
-/// As the constructor taking an executor, with the context's executor.
+/// As the overload taking one executor, with the context's executor.
 template <class T, detail::execution_context_ref ExecutionContext>
 std::pair<queue_sender<T>, queue_receiver<T>> make_queue(ExecutionContext& context, std::size_t capacity,
                                                          ring_options options = {}) {

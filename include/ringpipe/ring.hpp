@@ -77,9 +77,6 @@ private:
   /// process, so that both endpoints share this process's waiter slots. `side` must be claimed.
   bool peer_local(core::role side) const noexcept;
 
-  /// False once the peer of `side` attached and then died without closing.
-  bool peer_alive(core::role side, const core::role_lease& lease) const noexcept;
-
   std::shared_ptr<const state> state_;
 };
 

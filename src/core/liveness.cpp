@@ -65,4 +65,14 @@ bool role_lease::peer_holds_lock() const noexcept {
   return query.l_type != F_UNLCK;
 }
 
+bool peer_alive(const ring_header& header, role side, const role_lease& lease) noexcept {
+  const bool peer_is_writer = side == role::reader;
+  // acquire: a peer's flags are set before (attached) and after (closed) its lock is held.
+  const bool attached =
+      (peer_is_writer ? header.writer_attached : header.reader_attached).load(std::memory_order_acquire);
+  const bool closed =
+      (peer_is_writer ? header.writer_closed : header.reader_closed).load(std::memory_order_acquire);
+  return !attached || closed || lease.peer_holds_lock();
+}
+
 } // namespace ringpipe::core

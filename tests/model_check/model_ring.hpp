@@ -17,20 +17,20 @@ namespace ringpipe::model_check {
 inline constexpr std::size_t capacity = 2;
 inline constexpr std::array<unsigned char, 6> message{'r', 'i', 'n', 'g', 'p', 'p'};
 
-// An asynchronous operation as detail::parked_operation runs it, reduced to what the parking protocol
+// An asynchronous operation as detail::pending_operation runs it, reduced to what the parking protocol
 // sees. wake() and abort() post its resumption to its executor, which the thread that owns the operation
 // plays: after parking, that thread blocks in run() until the resumption is posted. A parking that
 // nobody resumes leaves it blocked forever, which Relacy reports as a DEADLOCK; a second resumption
 // of one parking fails an RL_ASSERT.
-class model_operation final : public core::parked_waiter {
+class model_operation final : public core::async_waiter {
 public:
   enum class outcome { woken, aborted };
 
-  // As parked_operation::park(): offers the operation to whoever takes it out of `cursor`'s slot, and
-  // resumes it itself when park() says the ring changed meanwhile; once parked, arms `watcher` if the
+  // As pending_operation::park(): offers the operation to whoever takes it out of `cursor`'s slot, and
+  // resumes it itself when park() says the ring changed meanwhile; once parked, arms `relay` if the
   // peer is in another process.
   template <class Cursor>
-  void park(Cursor& cursor, parked_watch* watcher = nullptr) {
+  void park(Cursor& cursor, remote_wake_relay* relay = nullptr) {
     executor_.lock($);
     RL_ASSERT(state_($).load() == state::running);
     state_($).store(state::parked);
@@ -39,8 +39,8 @@ public:
     parkings_($).store(parkings_($).load() + 1);
     if (cursor.park(this))
       wake();
-    else if (watcher)
-      watcher->arm();
+    else if (relay)
+      relay->arm();
   }
 
   // The executor running the posted resumption: blocks until there is one, then says which it was.
@@ -119,9 +119,9 @@ public:
   consumer reader() { return consumer(*header_, slots_); }
   // A writer in another process: its waiter slots are not ours.
   producer remote_writer() { return producer(*header_, remote_slots_); }
-  // The reader's watcher, for a reader whose writer is remote; the peer never dies here.
-  parked_watch reader_watch() {
-    return parked_watch(
+  // The reader's relay, for a reader whose writer is remote; the peer never dies here.
+  remote_wake_relay reader_relay() {
+    return remote_wake_relay(
         header_->reader_sleep, slots_.reader, [] { return true; }, [] {});
   }
 
@@ -192,10 +192,10 @@ public:
   }
 
   // read_message by an asynchronous reader, without the close: each attempt as try_read_some makes it;
-  // where read_message sleeps, `operation` parks (watched by `watcher` if given) and this thread runs it
+  // where read_message sleeps, `operation` parks (watched by `relay` if given) and this thread runs it
   // once resumed. A cancelled read has moved no byte and is issued again.
   std::size_t read_message_async(consumer& reader, model_operation& operation, std::size_t limit,
-                                 parked_watch* watcher = nullptr) {
+                                 remote_wake_relay* relay = nullptr) {
     std::size_t read = 0;
     while (read < limit) {
       const core::region committed = reader.readable();
@@ -205,7 +205,7 @@ public:
       }
       if (reader.at_end()) break;
       RL_ASSERT(!reader.corrupt());
-      operation.park(reader, watcher);
+      operation.park(reader, relay);
       operation.run();
     }
     return read;

@@ -13,7 +13,7 @@
 
 #include "ringpipe/core/cursors.hpp"
 #include "ringpipe/core/layout.hpp"
-#include "ringpipe/core/parked_watch.hpp"
+#include "ringpipe/core/remote_wake_relay.hpp"
 #include "ringpipe/core/wait.hpp"
 
 #include <relacy/relacy.hpp>
@@ -80,8 +80,8 @@ public:
       if (order == std::memory_order::acq_rel) order = std::memory_order::relaxed;
 #endif
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 7
-    // Planted lost arm: the watcher's arm() (the only exchange of a 32-bit atomic to 1) as a
-    // compare-exchange from idle, which writes nothing when the command is still armed. A watcher
+    // Planted lost arm: the relay's arm() (the only exchange of a 32-bit atomic to 1) as a
+    // compare-exchange from idle, which writes nothing when the command is still armed. A relay
     // that is just resetting it to idle may then miss the operation parked meanwhile.
     if constexpr (std::is_same_v<T, std::uint32_t>)
       if (value == 1) {
@@ -110,7 +110,7 @@ public:
     return true;
 #else
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 8
-    // Planted sleep after stop: the watcher's stop() does not withdraw the `parked` announcement (the only
+    // Planted sleep after stop: the relay's stop() does not withdraw the `parked` announcement (the only
     // compare-exchange from parked to awake), so a watching thread that missed the stop sleeps on it.
     if constexpr (std::is_same_v<T, std::uint32_t>)
       if (expected == static_cast<T>(core::sleep_state::parked) &&
@@ -175,8 +175,8 @@ struct relacy_platform {
     rl::atomic_thread_fence(rl::mo_seq_cst, caller(where));
   }
 
-  // Deadlines are not modelled, so this never times out. Only the watcher passes one, for its checks on
-  // the peer's liveness; without the timeout a lost wake-up of the watcher shows as a deadlock instead
+  // Deadlines are not modelled, so this never times out. Only the relay passes one, for its checks on
+  // the peer's liveness; without the timeout a lost wake-up of the relay shows as a deadlock instead
   // of hiding behind the next check.
   static bool futex_wait(relacy_atomic<std::uint32_t>& word, std::uint32_t expected, const core::deadline&) {
     futex->lock.lock($);
@@ -202,6 +202,6 @@ using header = core::basic_ring_header<relacy_atomics>;
 using waiter_slots = core::basic_waiter_slots<relacy_atomics>;
 using producer = core::basic_producer<relacy_platform>;
 using consumer = core::basic_consumer<relacy_platform>;
-using parked_watch = core::basic_parked_watch<relacy_platform>;
+using remote_wake_relay = core::basic_remote_wake_relay<relacy_platform>;
 
 } // namespace ringpipe::model_check

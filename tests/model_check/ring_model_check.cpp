@@ -10,7 +10,7 @@
 // RINGPIPE_MODEL_CHECK_PLANT_BUG set, the check must fail: 1 plants a lost wake-up (the sleeper's fence
 // missing), 2 a data race on the bytes, 3 a lost resumption of a parked operation, 4 a double
 // resumption, 5 a parked operation handed over without happens-before, 6 a lost wake-up (the waker's
-// fence missing), 7 a watcher that misses an operation parked as it finishes, 8 a watcher left asleep
+// fence missing), 7 a relay that misses an operation parked as it finishes, 8 a relay left asleep
 // after its stop (see relacy_platform.hpp).
 
 #include <algorithm>
@@ -123,7 +123,7 @@ struct cancel_races_with_wake : rl::test_suite<cancel_races_with_wake, 3> {
       reader.close();
     } else {
       if (reader.unpark(&read)) read.abort();
-      if (core::parked_waiter* parked = reader.take_parked()) parked->abort();
+      if (core::async_waiter* parked = reader.take_parked()) parked->abort();
     }
   }
 };
@@ -149,7 +149,7 @@ struct reader_closes_with_read_parked : rl::test_suite<reader_closes_with_read_p
     // The next read's attempt: it parks only when there is nothing to read yet.
     const bool parks = reader.readable().size == 0 && !reader.at_end();
     if (parks) read.park(reader);
-    if (core::parked_waiter* parked = reader.take_parked()) parked->abort();
+    if (core::async_waiter* parked = reader.take_parked()) parked->abort();
     reader.close();
     if (parks) read.run();
   }
@@ -157,47 +157,47 @@ struct reader_closes_with_read_parked : rl::test_suite<reader_closes_with_read_p
 
 // As writer_streams_to_parked_reader, with the writer in another process: its waiter slots are its own,
 // so its wake-ups find no operation to take and call futex_wake, and a third thread runs the reader's
-// watcher, which takes the parked read out of the reader's slot. Each parking is resumed exactly once;
-// once the reader closed, stopping the watcher ends its thread.
+// relay, which takes the parked read out of the reader's slot. Each parking is resumed exactly once;
+// once the reader closed, stopping the relay ends its thread.
 struct remote_writer_streams_to_watched_reader : rl::test_suite<remote_writer_streams_to_watched_reader, 3> {
   ring_fixture ring;
   consumer reader = ring.reader();
   model_operation read;
-  parked_watch watcher = ring.reader_watch();
+  remote_wake_relay relay = ring.reader_relay();
 
   void thread(unsigned index) {
     if (index == 0) {
       RL_ASSERT(ring.write_message(ring.remote_writer()) == core::wait_status::ready);
     } else if (index == 1) {
-      RL_ASSERT(ring.read_message_async(reader, read, std::numeric_limits<std::size_t>::max(), &watcher) ==
+      RL_ASSERT(ring.read_message_async(reader, read, std::numeric_limits<std::size_t>::max(), &relay) ==
                 message.size());
       reader.close();
-      watcher.stop();
+      relay.stop();
     } else {
-      watcher.run();
+      relay.run();
     }
   }
 };
 
 // The writer, in another process, sends what fits and then nothing more, so that the reader's next
-// read parks with the reader's watcher watching it. The reader then closes, as basic_endpoint::close()
-// does (it takes the read back), and stops the watcher, as destroying the endpoint's state does: the
-// watcher's thread ends although no wake-up of the peer will ever come.
+// read parks with the reader's relay watching it. The reader then closes, as basic_endpoint::close()
+// does (it takes the read back), and stops the relay, as destroying the endpoint's state does: the
+// relay's thread ends although no wake-up of the peer will ever come.
 struct reader_closes_with_watched_read_parked : rl::test_suite<reader_closes_with_watched_read_parked, 3> {
   ring_fixture ring;
   consumer reader = ring.reader();
   model_operation read;
-  parked_watch watcher = ring.reader_watch();
+  remote_wake_relay relay = ring.reader_relay();
 
   void thread(unsigned index) {
     if (index == 0) return ring.write_and_stay_open(ring.remote_writer(), capacity);
-    if (index == 2) return watcher.run();
-    RL_ASSERT(ring.read_message_async(reader, read, capacity, &watcher) == capacity);
-    read.park(reader, &watcher);
-    if (core::parked_waiter* parked = reader.take_parked()) parked->abort();
+    if (index == 2) return relay.run();
+    RL_ASSERT(ring.read_message_async(reader, read, capacity, &relay) == capacity);
+    read.park(reader, &relay);
+    if (core::async_waiter* parked = reader.take_parked()) parked->abort();
     reader.close();
     read.run();
-    watcher.stop();
+    relay.stop();
   }
 };
 

@@ -158,10 +158,11 @@ bool check_fence_reach(const driver_options& options, const std::string& self) {
       }
       const double share = double(*interrupts) / double(*barriers);
       lowest = std::min(lowest, share);
-      // A barrier may find the busy thread preempted, and then rightly skip its CPU (here 70-100% of
-      // them arrive); one that skips a running thread every time is what lost wake-ups
-      // (docs/design.md), and version 2 delivered none of 2000.
-      if (share >= 0.10)
+      // A barrier may find the busy thread preempted, and then rightly skip its CPU: on a quiet machine
+      // 70-100% of them arrive, with builds running on both CPUs as little as 4%. One that skips a
+      // running thread every time is what lost wake-ups (docs/design.md): version 2 delivered none of
+      // 2000. So the line is drawn near none, not near quiet.
+      if (share >= 0.01)
         ++passed;
       else
         std::printf("MISSED: %s (run %u): %llu of %llu barriers reached the CPU running our thread\n", name,

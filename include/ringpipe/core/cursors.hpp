@@ -98,7 +98,7 @@ public:
 
   // Parks an asynchronous operation that found the ring full (see park_for_peer): returns true when
   // the ring changed meanwhile and the caller must resume `waiter` itself.
-  bool park(parked_waiter* waiter) {
+  bool park(async_waiter* waiter) {
     const std::uint64_t full_at = write_position_ - fill_limit_;
     return park_for_peer<Platform>(
         header_->writer_sleep, slots_->writer, waiter, [header = header_, full_at](std::memory_order order) {
@@ -107,10 +107,10 @@ public:
   }
 
   // Takes back `waiter` if it is still parked: true when the caller now owns it.
-  bool unpark(parked_waiter* waiter) { return core::unpark<Platform>(slots_->writer, waiter); }
+  bool unpark(async_waiter* waiter) { return core::unpark<Platform>(slots_->writer, waiter); }
 
   // Takes whatever operation this side has parked (for cancel and close), or nullptr.
-  parked_waiter* take_parked() {
+  async_waiter* take_parked() {
     // acq_rel: the same race as in unpark().
     return slots_->writer.exchange(nullptr, std::memory_order_acq_rel);
   }
@@ -233,7 +233,7 @@ public:
 
   // Parks an asynchronous operation that found the ring empty (see park_for_peer): returns true when
   // the ring changed meanwhile and the caller must resume `waiter` itself.
-  bool park(parked_waiter* waiter) {
+  bool park(async_waiter* waiter) {
     const std::uint64_t empty_at = read_position_;
     return park_for_peer<Platform>(
         header_->reader_sleep, slots_->reader, waiter, [header = header_, empty_at](std::memory_order order) {
@@ -242,10 +242,10 @@ public:
   }
 
   // Takes back `waiter` if it is still parked: true when the caller now owns it.
-  bool unpark(parked_waiter* waiter) { return core::unpark<Platform>(slots_->reader, waiter); }
+  bool unpark(async_waiter* waiter) { return core::unpark<Platform>(slots_->reader, waiter); }
 
   // Takes whatever operation this side has parked (for cancel and close), or nullptr.
-  parked_waiter* take_parked() {
+  async_waiter* take_parked() {
     // acq_rel: the same race as in unpark().
     return slots_->reader.exchange(nullptr, std::memory_order_acq_rel);
   }

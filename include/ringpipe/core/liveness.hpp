@@ -8,6 +8,8 @@
 
 #include <chrono>
 
+#include "ringpipe/core/layout.hpp"
+
 namespace ringpipe::core {
 
 enum class role { writer = 0, reader = 1 };
@@ -36,5 +38,10 @@ private:
   int fd_ = -1;
   role side_ = role::writer;
 };
+
+// Whether the peer of `side` (which `lease` holds) is alive: true while it has not attached, once it
+// closed, and while it holds its lock; false once it attached and died without closing. A system call:
+// only for a side that is already waiting.
+bool peer_alive(const ring_header& header, role side, const role_lease& lease) noexcept;
 
 } // namespace ringpipe::core

@@ -49,7 +49,7 @@ enum class wait_status {
 using deadline = std::optional<std::chrono::steady_clock::time_point>;
 
 // The longest a sleeping thread goes without a look at its ring; a parked operation, at most twice
-// that (parked_sweeper.hpp). An idle thread pays one futex call per interval for it.
+// that (lost_wake_sweeper.hpp). An idle thread pays one futex call per interval for it.
 inline constexpr std::chrono::milliseconds recheck_interval{500};
 
 // A wake-up arrives within microseconds of the publication it follows. A sleep that ran out after at
@@ -59,7 +59,7 @@ inline constexpr std::chrono::milliseconds late_after{50};
 
 // An asynchronous operation parked in a waiter slot. Whoever takes it out of the slot calls exactly
 // one of these, exactly once; neither may run the operation's handler inline.
-class parked_waiter {
+class async_waiter {
 public:
   // The peer's state changed (or the side that parked found it changed): try again.
   virtual void wake() noexcept = 0;
@@ -67,14 +67,14 @@ public:
   virtual void abort() noexcept = 0;
 
 protected:
-  ~parked_waiter() = default;
+  ~async_waiter() = default;
 };
 
 // Process-local, never in shared memory (it holds addresses): the operation each side has parked.
 template <class Atomics>
 struct basic_waiter_slots {
-  typename Atomics::template atomic<parked_waiter*> writer;
-  typename Atomics::template atomic<parked_waiter*> reader;
+  typename Atomics::template atomic<async_waiter*> writer;
+  typename Atomics::template atomic<async_waiter*> reader;
   // The process (its id) that took each role through these slots, 0 while none has. A forked child
   // inherits its parent's ids with its copy of the slots, so they never match its own: equal ids mean
   // both endpoints are threads of one process, whose sleeps fence the waker with membarrier.
@@ -129,7 +129,7 @@ wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint3
 // the waiter itself (it is not parked); false when it is parked and someone else will take it.
 template <class Platform, class Changed>
 bool park_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-                   typename Platform::atomics::template atomic<parked_waiter*>& slot, parked_waiter* waiter,
+                   typename Platform::atomics::template atomic<async_waiter*>& slot, async_waiter* waiter,
                    Changed&& changed) {
   // release: whoever takes the waiter out of the slot sees it fully built (pairs with their acquire).
   slot.store(waiter, std::memory_order_release);
@@ -149,7 +149,7 @@ bool park_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& s
 
 // Takes the waiter out of the slot if it is still `waiter` (a cancellation of that very operation).
 template <class Platform>
-bool unpark(typename Platform::atomics::template atomic<parked_waiter*>& slot, parked_waiter* waiter) {
+bool unpark(typename Platform::atomics::template atomic<async_waiter*>& slot, async_waiter* waiter) {
   // acq_rel: the same race as above, against the peer and this side's close.
   return slot.compare_exchange_strong(waiter, nullptr, std::memory_order_acq_rel, std::memory_order_relaxed);
 }
@@ -160,7 +160,7 @@ bool unpark(typename Platform::atomics::template atomic<parked_waiter*>& slot, p
 // basic_waiter_slots), so its heavy_fence reaches this thread.
 template <class Platform>
 bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-               typename Platform::atomics::template atomic<parked_waiter*>& peer_slot, bool peer_here) {
+               typename Platform::atomics::template atomic<async_waiter*>& peer_slot, bool peer_here) {
   // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
   Platform::light_fence(peer_here);
   // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
@@ -178,12 +178,12 @@ bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep
   if (previous != sleep_state::parked) return false;
   // acq_rel: acquire sees the waiter the parking side published; release orders our publication
   // before the waiter's resumption for whoever takes the slot next.
-  if (parked_waiter* waiter = peer_slot.exchange(nullptr, std::memory_order_acq_rel)) {
+  if (async_waiter* waiter = peer_slot.exchange(nullptr, std::memory_order_acq_rel)) {
     waiter->wake();
     return false;
   }
   // Parked, but not in our slot: the operation belongs to another process (or another handle on the
-  // ring in this one), whose watcher thread sleeps on the word (see parked_watcher).
+  // ring in this one), whose relay thread sleeps on the word (see remote_wake_thread).
   Platform::futex_wake(sleep_word);
   return true;
 }

@@ -12,9 +12,12 @@
 #include <asio/async_result.hpp>
 #include <asio/error.hpp>
 
+#include "ringpipe/detail/attempts.hpp"
+#include "ringpipe/detail/blocking_calls.hpp"
 #include "ringpipe/detail/endpoint_state.hpp"
 #include "ringpipe/detail/operations.hpp"
-#include "ringpipe/detail/parked_operation.hpp"
+#include "ringpipe/detail/pending_operation.hpp"
+#include "ringpipe/detail/throw_on_error.hpp"
 #include "ringpipe/ring.hpp"
 
 namespace ringpipe::detail {
@@ -30,13 +33,13 @@ public:
   bool is_open() const noexcept { return state_ != nullptr; }
 
   // The ring's data capacity in bytes (0 when not open).
-  std::size_t capacity() const noexcept { return state_ ? state_->memory.capacity() : 0; }
+  std::size_t capacity() const noexcept { return state_ ? state_->ring_handle.capacity() : 0; }
 
   // Ends this endpoint's parked asynchronous operation, if any, with asio::error::operation_aborted.
   // An operation that already moved bytes is not affected.
   void cancel() noexcept {
     if (!state_) return;
-    if (core::parked_waiter* parked = state_->cursor.take_parked()) parked->abort();
+    if (core::async_waiter* parked = state_->cursor.take_parked()) parked->abort();
   }
 
   void cancel(std::error_code& ec) noexcept {
@@ -67,7 +70,7 @@ public:
   void wait() {
     std::error_code ec;
     wait(ec);
-    throw_if(ec, "wait");
+    throw_on_error(ec, "wait");
   }
 
   // As wait(), giving up after `timeout`, of any std::chrono::duration type: returns false when it
@@ -81,7 +84,7 @@ public:
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
     std::error_code ec;
     const bool ready = wait_for(timeout, ec);
-    throw_if(ec, "wait_for");
+    throw_on_error(ec, "wait_for");
     return ready;
   }
 
@@ -97,13 +100,13 @@ public:
   // closed. An operation that lends ring memory to a kernel operation keeps it, so that the memory
   // stays mapped even if the endpoint is closed meanwhile.
   friend ring ring_of(const basic_endpoint& endpoint) noexcept {
-    return endpoint.state_ ? endpoint.state_->memory : ring();
+    return endpoint.state_ ? endpoint.state_->ring_handle : ring();
   }
 
 protected:
-  basic_endpoint(const Executor& executor, ring memory) : executor_(executor) {
-    if (!memory) throw std::invalid_argument("ringpipe: an endpoint needs a ring");
-    state_ = std::make_shared<State>(std::move(memory));
+  basic_endpoint(const Executor& executor, ring ring_handle) : executor_(executor) {
+    if (!ring_handle) throw std::invalid_argument("ringpipe: an endpoint needs a ring");
+    state_ = std::make_shared<State>(std::move(ring_handle));
   }
 
   template <class OtherExecutor>
@@ -142,10 +145,6 @@ protected:
   template <class Operation, class Signature, class CompletionToken>
   auto initiate(Operation operation, CompletionToken&& token) {
     return asio::async_initiate<CompletionToken, Signature>(initiation(this), token, std::move(operation));
-  }
-
-  static void throw_if(const std::error_code& ec, const char* operation) {
-    if (ec) throw std::system_error(ec, std::string("ringpipe: ") + operation);
   }
 
   Executor executor_;

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include <asio/buffer.hpp>
 #include <asio/execution_context.hpp>
@@ -20,12 +22,19 @@
 
 namespace ringpipe::detail {
 
-// A ring for a byte endpoint: refused with error::element_mismatch when it was made for a queue, whose
-// receiver would otherwise only later find part of an element and report the ring corrupt.
-inline ring checked_for_bytes(ring memory) {
-  if (memory && ring_access::identity(memory).element_size != 1)
+// The ring, checked to be made for elements of `size` bytes aligned to `align`: refused with
+// error::element_mismatch otherwise, since a receiver would only later find part of an element and
+// report the ring corrupt.
+inline ring checked_for_elements_of(ring ring_handle, std::uint32_t size, std::uint32_t align) {
+  const core::ring_identity* identity = ring_handle ? &ring_access::identity(ring_handle) : nullptr;
+  if (identity && (identity->element_size != size || identity->element_align != align))
     throw std::system_error(make_error_code(error::element_mismatch));
-  return memory;
+  return ring_handle;
+}
+
+// A ring for a byte endpoint: one made for bytes, not for a queue's elements.
+inline ring checked_for_bytes(ring ring_handle) {
+  return checked_for_elements_of(std::move(ring_handle), 1, 1);
 }
 
 template <class T>
@@ -34,8 +43,9 @@ concept execution_context_ref = std::convertible_to<T&, asio::execution_context&
 // The data area as an endpoint uses it, read from the ring once so that the data path makes no call
 // for it.
 struct data_area {
-  explicit data_area(const ring& memory) noexcept
-      : bytes(ring_access::data(memory)), capacity(memory.capacity()), mirrored(memory.mirrored()) {}
+  explicit data_area(const ring& ring_handle) noexcept
+      : bytes(ring_access::data(ring_handle)), capacity(ring_handle.capacity()),
+        mirrored(ring_handle.mirrored()) {}
 
   std::byte* bytes;
   std::size_t capacity;

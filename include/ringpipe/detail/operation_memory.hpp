@@ -2,7 +2,7 @@
 // each of its operations in turn (an endpoint runs one at a time), so a steady stream of operations
 // allocates nothing whichever thread wakes them. Asio's per-thread recycling cache cannot promise that:
 // it belongs to a thread inside io_context::run(), and a wake posted from another thread (a blocking
-// peer, the watcher of a peer in another process) fills it with blocks of other sizes.
+// peer, the relay thread of a peer in another process) fills it with blocks of other sizes.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,4 @@
-// The endpoints' asynchronous operations, each as one non-blocking attempt (see parked_operation.hpp).
+// The endpoints' asynchronous operations, each as one non-blocking attempt (see pending_operation.hpp).
 #pragma once
 
 #include <cstddef>
@@ -6,6 +6,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "ringpipe/detail/attempts.hpp"
 #include "ringpipe/detail/endpoint_state.hpp"
 
 namespace ringpipe::detail {

@@ -81,7 +81,7 @@ struct pump_into_ring {
   Sink& sink;
   pump_options options;
   // Keeps the ring mapped while the source's read may write into it, even if the sink is closed.
-  ring memory = ring_of(ring_writer_of<Sink>::get(sink));
+  ring ring_handle = ring_of(ring_writer_of<Sink>::get(sink));
   std::uint64_t total = 0;
   enum { starting, waited, read } state = starting;
 
@@ -124,7 +124,7 @@ struct pump_out_of_ring {
   Sink& sink;
   pump_options options;
   // Keeps the ring mapped while the sink's write may read from it, even if the source is closed.
-  ring memory = ring_of(ring_reader_of<Source>::get(source));
+  ring ring_handle = ring_of(ring_reader_of<Source>::get(source));
   std::uint64_t total = 0;
   enum { starting, waited, wrote } state = starting;
 

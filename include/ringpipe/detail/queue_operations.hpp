@@ -1,4 +1,4 @@
-// The queue's element checks and its two asynchronous operations (see parked_operation.hpp): a push and
+// The queue's element checks and its two asynchronous operations (see pending_operation.hpp): a push and
 // a pop of one whole element each.
 #pragma once
 
@@ -8,8 +8,11 @@
 #include <system_error>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
+#include "ringpipe/detail/element_attempts.hpp"
 #include "ringpipe/detail/endpoint_state.hpp"
+#include "ringpipe/detail/endpoint_support.hpp"
 #include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
@@ -20,12 +23,9 @@ namespace detail {
 
 // The ring, checked to be made for elements of T: std::system_error(error::element_mismatch) if not.
 template <class T>
-ring checked_for_elements(ring memory) {
+ring checked_for_elements(ring ring_handle) {
   static_assert(std::is_trivially_copyable_v<T>, "queue elements are copied as bytes, across processes too");
-  if (memory && (detail::ring_access::identity(memory).element_size != sizeof(T) ||
-                 detail::ring_access::identity(memory).element_align != alignof(T)))
-    throw std::system_error(make_error_code(error::element_mismatch));
-  return memory;
+  return checked_for_elements_of(std::move(ring_handle), sizeof(T), alignof(T));
 }
 
 // A T made of the given bytes (or of zeros): T need not be default-constructible.

@@ -21,16 +21,16 @@
 
 namespace ringpipe::core {
 
-class parked_side {
+class sweeper_entry {
 public:
   // One side of a ring: its header, its waiter slot and the fill limit checked when attaching (the
   // shared copy is not trusted). All must outlive this object.
-  parked_side(ring_header& header, role side, std::uint64_t fill_limit,
-              std::atomic<parked_waiter*>& slot) noexcept;
-  parked_side(const parked_side&) = delete;
-  parked_side& operator=(const parked_side&) = delete;
+  sweeper_entry(ring_header& header, role side, std::uint64_t fill_limit,
+                std::atomic<async_waiter*>& slot) noexcept;
+  sweeper_entry(const sweeper_entry&) = delete;
+  sweeper_entry& operator=(const sweeper_entry&) = delete;
   // Leaves the sweep, after a visit in progress has finished.
-  ~parked_side();
+  ~sweeper_entry();
 
   // Before each park of this side's operation: joins the sweep the first time, and marks a new
   // parking, so that the sweeper never takes one that began since its previous visit for a stuck one.
@@ -46,7 +46,7 @@ private:
   role side_;
   std::uint64_t fill_limit_;
   std::atomic<std::uint32_t>& sleep_word_;
-  std::atomic<parked_waiter*>& slot_;
+  std::atomic<async_waiter*>& slot_;
   std::atomic<std::uint64_t> parkings_{0};
   std::atomic<bool> joined_{false};
   std::uint64_t parkings_at_last_visit_ = 0; // the sweeper's alone

@@ -81,7 +81,7 @@ std::optional<typename Operation::result_type> attempt_briefly(const Operation& 
 }
 
 template <class State, class Operation, class Handler, class IoExecutor>
-class parked_operation final : public core::parked_waiter {
+class pending_operation final : public core::async_waiter {
 public:
   using result_type = typename Operation::result_type;
   using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
@@ -89,13 +89,13 @@ public:
 
   // Allocates with the handler's associated allocator; by default, the endpoint's reused block (see
   // operation_memory.hpp), so that steady state allocates nothing.
-  static parked_operation* create(std::shared_ptr<State> state, Operation operation, Handler handler,
-                                  const IoExecutor& io_executor) {
+  static pending_operation* create(std::shared_ptr<State> state, Operation operation, Handler handler,
+                                   const IoExecutor& io_executor) {
     allocator_type allocator = allocator_for(handler, *state);
-    parked_operation* memory = std::allocator_traits<allocator_type>::allocate(allocator, 1);
+    pending_operation* memory = std::allocator_traits<allocator_type>::allocate(allocator, 1);
     try {
       return ::new (static_cast<void*>(memory))
-          parked_operation(std::move(state), std::move(operation), std::move(handler), io_executor);
+          pending_operation(std::move(state), std::move(operation), std::move(handler), io_executor);
     } catch (...) {
       std::allocator_traits<allocator_type>::deallocate(allocator, memory, 1);
       throw;
@@ -109,17 +109,17 @@ public:
     // Once parked, the operation may be resumed and freed on another thread: only the local copy of
     // the state is used after that.
     const std::shared_ptr<State> state = state_;
-    state->parking.before_park();
+    state->sweep_entry.before_park();
     if (state->cursor.park(this))
       wake();
     else
-      state->watch_parked();
+      state->relay_remote_wakes();
   }
 
   // The handler's executor, not the I/O one: the attempt and the handler run where the handler must
   // run (a strand), in one hop, and io_work_ keeps the I/O executor busy meanwhile.
   void wake() noexcept override {
-    asio::post(handler_work_.get_executor(), resume_handler<parked_operation>(this));
+    asio::post(handler_work_.get_executor(), resume_handler<pending_operation>(this));
   }
 
   void abort() noexcept override {
@@ -160,15 +160,15 @@ public:
 private:
   using allocator_type =
       typename std::allocator_traits<asio::associated_allocator_t<Handler, operation_allocator<void>>>::
-          template rebind_alloc<parked_operation>;
+          template rebind_alloc<pending_operation>;
 
   static allocator_type allocator_for(const Handler& handler, State& state) {
     return allocator_type(
         asio::get_associated_allocator(handler, operation_allocator<void>(state.operation_blocks)));
   }
 
-  parked_operation(std::shared_ptr<State> state, Operation operation, Handler handler,
-                   const IoExecutor& io_executor)
+  pending_operation(std::shared_ptr<State> state, Operation operation, Handler handler,
+                    const IoExecutor& io_executor)
       : state_(std::move(state)), operation_(std::move(operation)), handler_(std::move(handler)),
         io_work_(io_executor), handler_work_(asio::get_associated_executor(handler_, io_executor)) {}
 
@@ -176,7 +176,7 @@ private:
     if (cancellation_installed_) return;
     asio::associated_cancellation_slot_t<Handler> slot = asio::get_associated_cancellation_slot(handler_);
     if (!slot.is_connected()) return;
-    slot.template emplace<cancellation_handler<parked_operation>>(this);
+    slot.template emplace<cancellation_handler<pending_operation>>(this);
     cancellation_installed_ = true;
   }
 
@@ -198,7 +198,7 @@ private:
   }
 
   void release(allocator_type allocator) noexcept {
-    this->~parked_operation();
+    this->~pending_operation();
     std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
   }
 
@@ -235,7 +235,7 @@ void start_operation(const std::shared_ptr<State>& state, Operation operation, H
                            Operation::failed(asio::error::in_progress));
   if (auto result = attempt_briefly(operation, *state))
     return post_completion(io_executor, std::forward<Handler>(handler), std::move(*result));
-  using operation_type = parked_operation<State, Operation, std::decay_t<Handler>, IoExecutor>;
+  using operation_type = pending_operation<State, Operation, std::decay_t<Handler>, IoExecutor>;
   operation_type* parked =
       operation_type::create(state, std::move(operation), std::forward<Handler>(handler), io_executor);
   // relaxed: read by later initiations on this endpoint, which its user orders after this one.

@@ -1,4 +1,4 @@
-#include "ringpipe/core/parked_sweeper.hpp"
+#include "ringpipe/core/lost_wake_sweeper.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -14,21 +14,21 @@
 namespace ringpipe::core {
 namespace {
 
-class parked_sweeper {
+class lost_wake_sweeper {
 public:
   // Never destroyed: endpoints may leave it during static destruction, and its thread never ends. A
   // forked child makes its own: its parent's thread did not survive the fork, and its lock may be held.
-  static parked_sweeper& of_this_process() {
-    static std::atomic<parked_sweeper*> current{nullptr};
+  static lost_wake_sweeper& of_this_process() {
+    static std::atomic<lost_wake_sweeper*> current{nullptr};
     static std::once_flag fork_handler;
     std::call_once(fork_handler, [] {
       // relaxed: the child has one thread when this runs.
       ::pthread_atfork(nullptr, nullptr, [] { current.store(nullptr, std::memory_order_relaxed); });
     });
     // acquire: pairs with the release below, so the sweeper is seen fully built.
-    parked_sweeper* sweeper = current.load(std::memory_order_acquire);
+    lost_wake_sweeper* sweeper = current.load(std::memory_order_acquire);
     if (sweeper) return *sweeper;
-    auto* fresh = new parked_sweeper;
+    auto* fresh = new lost_wake_sweeper;
     // acq_rel: publishes ours, or acquires the one that won.
     if (current.compare_exchange_strong(sweeper, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
       return *fresh;
@@ -36,7 +36,7 @@ public:
     return *sweeper;
   }
 
-  void add(parked_side* side) {
+  void add(sweeper_entry* side) {
     const std::lock_guard lock(mutex_);
     sides_.push_back(side);
     if (!running_) {
@@ -46,7 +46,7 @@ public:
     changed_.notify_one();
   }
 
-  void remove(parked_side* side) {
+  void remove(sweeper_entry* side) {
     const std::lock_guard lock(mutex_);
     sides_.erase(std::remove(sides_.begin(), sides_.end(), side), sides_.end());
   }
@@ -61,43 +61,43 @@ private:
       const auto next_visit = std::chrono::steady_clock::now() + recheck_interval;
       while (changed_.wait_until(lock, next_visit) != std::cv_status::timeout) {
       }
-      for (parked_side* side : sides_)
+      for (sweeper_entry* side : sides_)
         side->visit();
     }
   }
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<parked_side*> sides_;
+  std::vector<sweeper_entry*> sides_;
   bool running_ = false;
 };
 
 } // namespace
 
-parked_side::parked_side(ring_header& header, role side, std::uint64_t fill_limit,
-                         std::atomic<parked_waiter*>& slot) noexcept
+sweeper_entry::sweeper_entry(ring_header& header, role side, std::uint64_t fill_limit,
+                             std::atomic<async_waiter*>& slot) noexcept
     : header_(header), side_(side), fill_limit_(fill_limit),
       sleep_word_(side == role::writer ? header.writer_sleep : header.reader_sleep), slot_(slot) {}
 
-parked_side::~parked_side() {
+sweeper_entry::~sweeper_entry() {
   // relaxed: set by this side's own parks, which happened before its endpoint is destroyed.
-  if (joined_.load(std::memory_order_relaxed)) parked_sweeper::of_this_process().remove(this);
+  if (joined_.load(std::memory_order_relaxed)) lost_wake_sweeper::of_this_process().remove(this);
 }
 
-void parked_side::before_park() {
+void sweeper_entry::before_park() {
   // relaxed: the sweeper reads it after an acquire load of the slot, which the park's release store
   // of the operation (next, on this thread) orders after this increment.
   parkings_.fetch_add(1, std::memory_order_relaxed);
   // relaxed: only this side's parks, one at a time, set it.
-  if (!joined_.exchange(true, std::memory_order_relaxed)) parked_sweeper::of_this_process().add(this);
+  if (!joined_.exchange(true, std::memory_order_relaxed)) lost_wake_sweeper::of_this_process().add(this);
 }
 
-void parked_side::visit() noexcept {
+void sweeper_entry::visit() noexcept {
   constexpr auto parked = static_cast<std::uint32_t>(sleep_state::parked);
   constexpr auto awake = static_cast<std::uint32_t>(sleep_state::awake);
   // acquire: pairs with park_for_peer's release store, so the count of a parking whose operation is
   // in the slot is seen too (see before_park).
-  parked_waiter* const waiting = slot_.load(std::memory_order_acquire);
+  async_waiter* const waiting = slot_.load(std::memory_order_acquire);
   // relaxed: ordered by the acquire above.
   const std::uint64_t parkings = parkings_.load(std::memory_order_relaxed);
   const bool same_parking = waiting != nullptr && parkings == parkings_at_last_visit_;
@@ -107,13 +107,13 @@ void parked_side::visit() noexcept {
   // Parked across a whole interval on a ready ring, and no waker came: its wake-up was lost.
   // acq_rel, both: the exchanges of wake_peer, which they race with; only one side takes the operation.
   if (sleep_word_.exchange(awake, std::memory_order_acq_rel) != parked) return;
-  if (parked_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) {
+  if (async_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) {
     linux_platform::note_late_wakeup();
     waiter->wake();
   }
 }
 
-bool parked_side::ring_ready() const noexcept {
+bool sweeper_entry::ring_ready() const noexcept {
   // relaxed, all: this only decides whether to resume the operation, whose next attempt reads the
   // positions again with acquire; a hostile value can at most cause a harmless extra attempt.
   const std::uint64_t written = header_.write_position.load(std::memory_order_relaxed);

@@ -1,4 +1,4 @@
-// What the watcher of a cross-process parking does (see parked_watcher.hpp for why it exists and the
+// What the relay thread of a cross-process parking does (see remote_wake_thread.hpp for why it exists and the
 // thread that runs it), templated on the platform so that the model checker runs this very code.
 #pragma once
 
@@ -14,15 +14,15 @@
 namespace ringpipe::core {
 
 template <class Platform>
-class basic_parked_watch {
+class basic_remote_wake_relay {
 public:
   template <class T>
   using atomic = typename Platform::atomics::template atomic<T>;
 
   // `peer_died` is called on the watching thread when the peer is found dead while an operation is
   // parked, before the operation is woken.
-  basic_parked_watch(atomic<std::uint32_t>& sleep_word, atomic<parked_waiter*>& slot,
-                     std::function<bool()> peer_alive, std::function<void()> peer_died)
+  basic_remote_wake_relay(atomic<std::uint32_t>& sleep_word, atomic<async_waiter*>& slot,
+                          std::function<bool()> peer_alive, std::function<void()> peer_died)
       : sleep_word_(sleep_word), slot_(slot), peer_alive_(std::move(peer_alive)),
         peer_died_(std::move(peer_died)) {}
 
@@ -103,11 +103,11 @@ private:
 
   void take_and_wake() {
     // acq_rel: settles the race with a local waker, a cancel or a close, as they do.
-    if (parked_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();
+    if (async_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) waiter->wake();
   }
 
   atomic<std::uint32_t>& sleep_word_;
-  atomic<parked_waiter*>& slot_;
+  atomic<async_waiter*>& slot_;
   std::function<bool()> peer_alive_;
   std::function<void()> peer_died_;
   // A private futex word: idle (nothing to do), armed or stopping. Zero, idle, when constructed.

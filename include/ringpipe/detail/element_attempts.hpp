@@ -1,0 +1,52 @@
+// One non-blocking attempt at a queue's element: written or read whole, or not at all.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <system_error>
+
+#include "ringpipe/core/cursors.hpp"
+#include "ringpipe/detail/attempts.hpp"
+#include "ringpipe/detail/endpoint_state.hpp"
+#include "ringpipe/detail/endpoint_support.hpp"
+#include "ringpipe/error.hpp"
+
+namespace ringpipe::detail {
+
+// Where one whole element of `size` bytes starts in `run` (from writable_run or readable_run), or
+// nullopt: none there yet, or ec set. A queue's positions move by whole elements, so a non-empty run
+// shorter than one element means the peer broke the queue: error::corrupt.
+inline std::optional<std::size_t> offset_of_whole_element(const std::optional<core::region>& run,
+                                                          std::size_t size, std::error_code& ec) {
+  if (!run || ec) return std::nullopt;
+  if (run->size < size) {
+    ec = error::corrupt;
+    return std::nullopt;
+  }
+  return run->offset;
+}
+
+// One element of a queue, written whole or not at all: true when written; false when the ring is full
+// or, with ec set, when no write will ever succeed (error::corrupt for part of an element's room).
+inline bool try_write_element(writer_state& state, const void* element, std::size_t size,
+                              std::error_code& ec) {
+  ec.clear();
+  const std::optional<std::size_t> offset = offset_of_whole_element(writable_run(state, size, ec), size, ec);
+  if (!offset) return false;
+  copy_into_ring(state.area, *offset, element, size);
+  state.prepared = 0;
+  state.cursor.commit(size);
+  return true;
+}
+
+// The same for reading: true when an element was read into `element`.
+inline bool try_read_element(reader_state& state, void* element, std::size_t size, std::error_code& ec) {
+  ec.clear();
+  const std::optional<std::size_t> offset = offset_of_whole_element(readable_run(state, size, ec), size, ec);
+  if (!offset) return false;
+  copy_out_of_ring(state.area, *offset, element, size);
+  state.cursor.consume(size);
+  return true;
+}
+
+} // namespace ringpipe::detail
