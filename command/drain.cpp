@@ -7,7 +7,10 @@
 namespace ringpipe_cmd {
 namespace {
 
-constexpr std::chrono::milliseconds stop_check_interval{100};
+// How often a side waiting on the ring checks for a stop request. Longer than the library's liveness
+// interval (200 ms): a wait that ends sooner never gets to check on the peer, so a dead one would go
+// unnoticed.
+constexpr std::chrono::milliseconds stop_check_interval{500};
 
 } // namespace
 

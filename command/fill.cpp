@@ -8,8 +8,10 @@
 namespace ringpipe_cmd {
 namespace {
 
-// How often a side that waits on the ring checks for a stop request.
-constexpr std::chrono::milliseconds stop_check_interval{100};
+// How often a side waiting on the ring checks for a stop request. Longer than the library's liveness
+// interval (200 ms): a wait that ends sooner never gets to check on the peer, so a dead one would go
+// unnoticed.
+constexpr std::chrono::milliseconds stop_check_interval{500};
 
 // Waits for room in the ring, counting the time as the input side's wait on a full ring. False when
 // the wait failed (ec) or a stop was requested.

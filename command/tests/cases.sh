@@ -177,6 +177,9 @@ case_shm_kill() {
   got=$(stat -c %s "$work/out")
   [ "$got" -gt 0 ] || fail "nothing delivered before the kill"
   cmp -s -n "$got" "$work/data" "$work/out" || fail "what was delivered is not the stream's prefix"
+  # Every committed byte was consumed: the ring's two positions agree.
+  "$ringpipe" inspect --json "$ring_name" | grep -q "\"write_position\":$got,\"read_position\":$got," ||
+    fail "committed bytes were not all delivered: $("$ringpipe" inspect --json "$ring_name")"
   echo "reader reported the dead writer after $took ms, $got bytes delivered"
   # And the other way: the reader dies, the writer reports it.
   "$ringpipe" rm "$ring_name"
