@@ -22,6 +22,8 @@ packages=(
   libreaderwriterqueue-dev            # moodycamel's SPSC queues, contenders in the queue benchmark
   pkg-config                          # the test of the installed pkg-config file
   doxygen                             # the API reference, and its check that every public name is documented
+  libxxhash-dev                       # the ringpipe command's --hash xxh3
+  mbuffer socat pv netcat-openbsd     # the ringpipe command's end-to-end tests and benchmark: its peers
 )
 if [ "${1:-}" = demo ]; then
   packages=("${demo_packages[@]}")

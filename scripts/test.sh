@@ -10,7 +10,7 @@ bash scripts/setup.sh
 jobs=$(nproc)
 
 # Formatting first, as it takes a second: the tree is clang-format-14 clean (.clang-format at the root).
-find include src tests examples bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format-14 --dry-run -Werror
+find include src tests examples bench command -name '*.cpp' -o -name '*.hpp' | xargs clang-format-14 --dry-run -Werror
 
 cmake -S . -B build/gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
   -DCMAKE_COMPILE_WARNING_AS_ERROR=ON

@@ -13,42 +13,15 @@
 #include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/detail/throw_on_error.hpp"
 #include "ringpipe/error.hpp"
+#include "shared_object.hpp"
 
 namespace ringpipe {
 namespace {
 
-std::error_code last_error() { return {errno, std::system_category()}; }
-
-std::error_code as_error_code(core::identity_fault fault) noexcept {
-  switch (fault) {
-  case core::identity_fault::none: return {};
-  case core::identity_fault::not_a_ring: return error::not_a_ring;
-  case core::identity_fault::version_mismatch: return error::version_mismatch;
-  case core::identity_fault::size_mismatch: break;
-  }
-  return error::size_mismatch;
-}
-
-// POSIX shared-memory names are "/name"; we accept "name" too.
-bool to_object_name(std::string_view name, std::string& object_name) {
-  if (!name.empty() && name.front() == '/') name.remove_prefix(1);
-  if (name.empty() || name.find('/') != std::string_view::npos) return false;
-  object_name = "/" + std::string(name);
-  return true;
-}
-
 // Maps an open ring object (taking ownership of `fd`) after checking its identity.
 ring attach(int fd, const ring_options& options, std::error_code& ec) {
-  struct stat status {};
   core::ring_identity identity{};
-  if (::fstat(fd, &status) != 0) {
-    ec = last_error();
-  } else if (static_cast<std::uint64_t>(status.st_size) < core::header_region_size ||
-             ::pread(fd, &identity, sizeof identity, 0) != static_cast<ssize_t>(sizeof identity)) {
-    ec = error::not_a_ring;
-  } else {
-    ec = as_error_code(core::check_identity(identity, static_cast<std::uint64_t>(status.st_size)));
-  }
+  ec = detail::read_checked_identity(fd, identity);
   if (ec) {
     ::close(fd);
     return {};
@@ -72,13 +45,13 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 ring detail::ring_access::create_shared(std::string_view name, const core::ring_identity& identity,
                                         const shared_ring_options& options, std::error_code& ec) {
   std::string object_name;
-  if (!to_object_name(name, object_name)) {
+  if (!detail::to_object_name(name, object_name)) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return {};
   }
   const int fd = ::shm_open(object_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, options.permissions);
   if (fd < 0) {
-    ec = last_error();
+    ec = detail::last_error();
     return {};
   }
   // fchmod: shm_open's mode is filtered by the umask; the caller asked for exactly these permissions.
@@ -112,13 +85,13 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 
 ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec) {
   std::string object_name;
-  if (!to_object_name(name, object_name)) {
+  if (!detail::to_object_name(name, object_name)) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return {};
   }
   const int fd = ::shm_open(object_name.c_str(), O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) {
-    ec = last_error();
+    ec = detail::last_error();
     return {};
   }
   return attach(fd, options, ec);
@@ -133,10 +106,10 @@ ring open_shared_ring(std::string_view name, ring_options options) {
 
 void remove_shared_ring(std::string_view name, std::error_code& ec) {
   std::string object_name;
-  if (!to_object_name(name, object_name))
+  if (!detail::to_object_name(name, object_name))
     ec = std::make_error_code(std::errc::invalid_argument);
   else if (::shm_unlink(object_name.c_str()) != 0)
-    ec = last_error();
+    ec = detail::last_error();
   else
     ec.clear();
 }
@@ -150,7 +123,7 @@ void remove_shared_ring(std::string_view name) {
 ring open_ring(int fd, ring_options options, std::error_code& ec) {
   const int own = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (own < 0) {
-    ec = last_error();
+    ec = detail::last_error();
     return {};
   }
   return attach(own, options, ec);

@@ -9,4 +9,5 @@
 #include "ringpipe/make_pipe.hpp"
 #include "ringpipe/queue.hpp"
 #include "ringpipe/ring.hpp"
+#include "ringpipe/ring_status.hpp"
 #include "ringpipe/shared_ring.hpp"

@@ -60,8 +60,12 @@ role_lease::~role_lease() {
 
 bool role_lease::peer_holds_lock() const noexcept {
   if (fd_ < 0) return true;
-  struct flock query = lock_request(F_WRLCK, side_ == role::writer ? role::reader : role::writer);
-  if (::fcntl(fd_, F_OFD_GETLK, &query) != 0) return true; // cannot tell: never report a live peer dead
+  return role_lock_held(fd_, side_ == role::writer ? role::reader : role::writer);
+}
+
+bool role_lock_held(int ring_fd, role side) noexcept {
+  struct flock query = lock_request(F_WRLCK, side);
+  if (::fcntl(ring_fd, F_OFD_GETLK, &query) != 0) return true; // cannot tell: never report a live peer dead
   return query.l_type != F_UNLCK;
 }
 

@@ -39,6 +39,11 @@ private:
   role side_ = role::writer;
 };
 
+// Whether some process holds `side`'s lease lock on the ring behind `ring_fd`, asked through a
+// description that holds no lock of that role itself (a lease's own, or one opened only to look).
+// True when the kernel cannot tell: a live peer is never reported dead.
+bool role_lock_held(int ring_fd, role side) noexcept;
+
 // Whether the peer of `side` (which `lease` holds) is alive: true while it has not attached, once it
 // closed, and while it holds its lock; false once it attached and died without closing. A system call:
 // only for a side that is already waiting.

@@ -1,0 +1,88 @@
+#include "options.hpp"
+
+#include <map>
+
+#include "endpoint.hpp"
+#include "ringpipe/core/layout.hpp"
+
+namespace ringpipe_cmd {
+namespace {
+
+// Refuses a malformed endpoint at parse time, with CLI11's usage status.
+CLI::Validator endpoint_validator() {
+  return CLI::Validator(
+      [](const std::string& spec) {
+        std::string problem;
+        return parse_endpoint(spec, problem) ? std::string() : problem;
+      },
+      "ENDPOINT");
+}
+
+void add_endpoints(CLI::App& app, transfer_options& options) {
+  app.add_option("-i,--input", options.input,
+                 "where to read: - (stdin), a file, tcp:HOST:PORT, tcp-listen:[HOST]:PORT, unix:PATH, "
+                 "unix-listen:PATH or shm:NAME")
+      ->check(endpoint_validator())
+      ->capture_default_str();
+  app.add_option("-o,--output", options.outputs,
+                 "where to write, as for --input (default -, stdout); repeat it to send every byte to "
+                 "each output")
+      ->check(endpoint_validator());
+  app.add_flag("--create", options.create, "create a shm: ring of --ring-size bytes when it does not exist");
+  const std::map<std::string, on_output_error> choices{{"fail", on_output_error::fail},
+                                                       {"drop", on_output_error::drop}};
+  app.add_option("--on-output-error", options.output_errors,
+                 "with several outputs: fail stops the transfer when one fails, drop goes on without it")
+      ->transform(CLI::CheckedTransformer(choices, CLI::ignore_case))
+      ->default_str("fail");
+}
+
+void add_buffer_options(CLI::App& app, transfer_options& options) {
+  app.add_option("-m,--ring-size", options.ring_size, "bytes in the ring (K, M, G suffixes, powers of 1024)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{ringpipe::core::max_capacity}))
+      ->capture_default_str();
+  app.add_option("-s,--block-size", options.block_size, "largest single read or write (K, M, G suffixes)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--start-at", options.start_at_percent,
+                 "do not start writing until the ring is this many percent full (or the input ended)")
+      ->check(CLI::Range(0.0, 100.0));
+  app.add_option("--rate-limit", options.rate_limit,
+                 "bytes per second (K, M, G suffixes), for the input and for each output")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50));
+}
+
+void add_report_options(CLI::App& app, transfer_options& options) {
+  app.add_flag("--stats", options.stats, "print a summary on stderr at the end");
+  app.add_flag("--stats-json", options.stats_json, "print the summary as one line of JSON on stderr");
+  app.add_flag("--progress", options.progress, "show a live progress line on stderr, even if not a terminal");
+  app.add_flag("-q,--quiet", options.quiet, "no progress line, even on a terminal");
+  app.add_option("--hash", options.hash, "print a hash of the stream on stderr at the end")
+      ->check(CLI::IsMember({"xxh3"}));
+}
+
+void add_ring_commands(CLI::App& app, ring_command& rings) {
+  rings.ls = app.add_subcommand("ls", "list the ringpipe rings in /dev/shm");
+  rings.ls->add_flag("--json", rings.json, "one JSON object a line");
+  rings.inspect = app.add_subcommand("inspect", "show one named ring");
+  rings.inspect->add_option("NAME", rings.name, "the ring's name")->required();
+  rings.inspect->add_flag("--json", rings.json, "as JSON");
+  rings.rm = app.add_subcommand("rm", "remove a named ring (attached processes keep it until they let go)");
+  rings.rm->add_option("NAME", rings.name, "the ring's name")->required();
+  app.require_subcommand(0, 1);
+}
+
+} // namespace
+
+void add_options(CLI::App& app, transfer_options& options, ring_command& rings) {
+  app.set_version_flag("--version", "ringpipe " RINGPIPE_VERSION);
+  add_endpoints(app, options);
+  add_buffer_options(app, options);
+  add_report_options(app, options);
+  add_ring_commands(app, rings);
+}
+
+} // namespace ringpipe_cmd

@@ -1,0 +1,112 @@
+#include "report.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace ringpipe_cmd {
+namespace {
+
+double seconds_since(steady::time_point start) {
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+double load_seconds(const std::atomic<std::uint64_t>& nanoseconds) {
+  // relaxed: statistics.
+  return static_cast<double>(nanoseconds.load(std::memory_order_relaxed)) / 1e9;
+}
+
+std::uint64_t load(const std::atomic<std::uint64_t>& counter) {
+  return counter.load(std::memory_order_relaxed);
+}
+
+double rate(std::uint64_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
+}
+
+} // namespace
+
+std::string human_bytes(double bytes) {
+  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 4) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.2f %s", bytes, units[unit]);
+  return text;
+}
+
+void print_summary(const transfer_state& state, const summary_facts& facts) {
+  const double seconds = seconds_since(state.started);
+  const std::uint64_t in = load(state.counters.bytes_in);
+  const std::uint64_t out = load(state.counters.bytes_out);
+  const std::uint64_t highest = load(state.counters.highest_fill);
+  std::fprintf(stderr, "ringpipe: %s in, %s out in %.3f s: in %s/s, out %s/s\n", human_bytes(in).c_str(),
+               human_bytes(out).c_str(), seconds, human_bytes(rate(in, seconds)).c_str(),
+               human_bytes(rate(out, seconds)).c_str());
+  std::fprintf(stderr,
+               "ringpipe: input waited %.3f s on a full ring, output waited %.3f s on an empty ring; "
+               "highest fill %s of %s (%.0f%%)\n",
+               load_seconds(state.counters.input_waited_ns), load_seconds(state.counters.output_waited_ns),
+               human_bytes(highest).c_str(), human_bytes(facts.ring_size).c_str(),
+               facts.ring_size ? 100.0 * highest / facts.ring_size : 0.0);
+}
+
+void print_summary_json(const transfer_state& state, const summary_facts& facts) {
+  const double seconds = seconds_since(state.started);
+  const std::uint64_t in = load(state.counters.bytes_in);
+  const std::uint64_t out = load(state.counters.bytes_out);
+  std::fprintf(stderr,
+               "{\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"seconds\":%.6f,\"input_rate\":%.0f,"
+               "\"output_rate\":%.0f,\"input_waited_full_seconds\":%.6f,\"output_waited_empty_seconds\":%.6f,"
+               "\"highest_fill\":%" PRIu64 ",\"ring_size\":%" PRIu64 ",\"exit_status\":%d%s%s%s}\n",
+               in, out, seconds, rate(in, seconds), rate(out, seconds),
+               load_seconds(state.counters.input_waited_ns), load_seconds(state.counters.output_waited_ns),
+               load(state.counters.highest_fill), facts.ring_size, state.exit_status(),
+               facts.hash.empty() ? "" : ",\"xxh3_128\":\"", facts.hash.c_str(),
+               facts.hash.empty() ? "" : "\"");
+}
+
+progress_line::progress_line(const transfer_state& state, std::uint64_t ring_size,
+                             std::optional<std::uint64_t> input_size)
+    : state_(state), ring_size_(ring_size), input_size_(input_size), last_time_(steady::now()),
+      thread_([this] { run(); }) {}
+
+progress_line::~progress_line() {
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  std::fputs("\r\033[K", stderr);
+}
+
+void progress_line::run() {
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; }))
+    draw();
+}
+
+void progress_line::draw() {
+  const auto now = steady::now();
+  const double interval = std::chrono::duration<double>(now - last_time_).count();
+  const std::uint64_t in = load(state_.counters.bytes_in);
+  const std::uint64_t out = load(state_.counters.bytes_out);
+  const double fill = ring_size_ ? 100.0 * load(state_.counters.current_fill) / ring_size_ : 0;
+  char eta[32] = "";
+  const double in_rate = rate(in - last_in_, interval);
+  if (input_size_ && in_rate > 0 && *input_size_ >= in)
+    std::snprintf(eta, sizeof eta, " ETA %.0f s", static_cast<double>(*input_size_ - in) / in_rate);
+  std::fprintf(stderr, "\r\033[K%s in %s/s, %s out %s/s, fill %3.0f%%, %.0f s%s", human_bytes(in).c_str(),
+               human_bytes(in_rate).c_str(), human_bytes(out).c_str(),
+               human_bytes(rate(out - last_out_, interval)).c_str(), fill, seconds_since(state_.started),
+               eta);
+  std::fflush(stderr);
+  last_in_ = in;
+  last_out_ = out;
+  last_time_ = now;
+}
+
+} // namespace ringpipe_cmd

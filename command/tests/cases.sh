@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# End-to-end tests of the ringpipe command against real programs: `cases.sh RINGPIPE CASE` runs one
+# case (CTest registers each, command/tests/CMakeLists.txt). A case fails with a message; a peer tool
+# that is missing is a failure, not a skip: scripts/setup.sh installs them.
+set -euo pipefail
+ringpipe=$1
+case_name=$2
+work=$(mktemp -d "${TMPDIR:-/tmp}/ringpipe-test.XXXXXX")
+ring_name="ringpipe-test-$$-$RANDOM"
+children=()
+cleanup() {
+  for pid in "${children[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  "$ringpipe" rm "$ring_name" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Bytes through the big transfers: 1 GiB by default, as 64 MiB of random data repeated.
+total_mib=${RINGPIPE_TEST_MIB:-1024}
+fail() { echo "FAIL ($case_name): $*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null || fail "needs $1 (bash scripts/setup.sh installs it)"; }
+sum() { sha256sum | cut -d' ' -f1; }
+make_block() { head -c $((64 << 20)) /dev/urandom > "$work/block"; }
+generate() { for ((i = 0; i < total_mib / 64; i++)); do cat "$work/block"; done; }
+expected_sum() { generate | sum; }
+free_port() { echo $((20000 + (RANDOM % 20000))); }
+# Waits until something listens on TCP `port` (from /proc: no tool needed), for at most 10 s.
+wait_listening() {
+  local hex
+  hex=$(printf ':%04X ' "$1")
+  for _ in $(seq 100); do
+    grep -q "$hex[0-9A-F:]* 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on port $1"
+}
+wait_ring() {
+  for _ in $(seq 100); do "$ringpipe" inspect "$ring_name" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  fail "ring $ring_name never appeared"
+}
+# expect_status STATUS TEXT COMMAND...: runs COMMAND, checks its exit status and that stderr has TEXT.
+expect_status() {
+  local want=$1 text=$2 status=0
+  shift 2
+  "$@" 2>"$work/stderr" || status=$?
+  [ "$status" = "$want" ] || fail "expected status $want, got $status from $*: $(cat "$work/stderr")"
+  grep -qF -- "$text" "$work/stderr" || fail "expected '$text' in: $(cat "$work/stderr")"
+}
+
+case_tar() {
+  mkdir -p "$work/tree/a/b" "$work/copy"
+  head -c 3000000 /dev/urandom > "$work/tree/a/big"
+  echo small > "$work/tree/a/b/small"
+  ln -s ../big "$work/tree/a/b/link"
+  tar -C "$work/tree" -c . | "$ringpipe" -q -m 64K -s 4K | tar -C "$work/copy" -x
+  diff -r "$work/tree" "$work/copy" || fail "the copied tree differs"
+}
+
+case_stdio() {
+  make_block
+  local want got
+  want=$(expected_sum)
+  got=$(generate | "$ringpipe" -q | sum)
+  [ "$want" = "$got" ] || fail "checksum differs through stdin/stdout"
+}
+
+case_tcp_pair() {
+  make_block
+  local port want
+  port=$(free_port)
+  want=$(expected_sum)
+  "$ringpipe" -q --hash xxh3 -i "tcp-listen:127.0.0.1:$port" 2>"$work/recv.err" | sum > "$work/got" &
+  children+=($!)
+  wait_listening "$port"
+  generate | "$ringpipe" -q --hash xxh3 -o "tcp:127.0.0.1:$port" 2>"$work/send.err"
+  wait "${children[@]}"
+  [ "$want" = "$(cat "$work/got")" ] || fail "checksum differs through tcp"
+  cmp "$work/send.err" "$work/recv.err" || fail "the two ends' xxh3 differ"
+}
+
+case_shm_pair() {
+  make_block
+  local want
+  want=$(expected_sum)
+  "$ringpipe" -q --create -m 8M -i "shm:$ring_name" | sum > "$work/got" &
+  children+=($!)
+  wait_ring
+  generate | "$ringpipe" -q -o "shm:$ring_name"
+  wait "${children[@]}"
+  [ "$want" = "$(cat "$work/got")" ] || fail "checksum differs through shm"
+}
+
+case_socat_nc_mbuffer() {
+  need socat
+  need nc
+  need mbuffer
+  head -c $((32 << 20)) /dev/urandom > "$work/data"
+  local want port
+  want=$(sum < "$work/data")
+  port=$(free_port) # ringpipe listens, socat connects
+  "$ringpipe" -q -i "tcp-listen:127.0.0.1:$port" -o "$work/out1" &
+  children+=($!)
+  wait_listening "$port"
+  socat -u "FILE:$work/data" "TCP:127.0.0.1:$port"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out1")" ] || fail "socat -> ringpipe tcp-listen"
+  port=$(free_port) # socat listens, ringpipe connects
+  socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" "CREATE:$work/out2" &
+  children+=($!)
+  wait_listening "$port"
+  "$ringpipe" -q -i "$work/data" -o "tcp:127.0.0.1:$port"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out2")" ] || fail "ringpipe tcp -> socat"
+  port=$(free_port) # ringpipe listens, nc connects
+  "$ringpipe" -q -i "tcp-listen:127.0.0.1:$port" -o "$work/out3" &
+  children+=($!)
+  wait_listening "$port"
+  nc -N 127.0.0.1 "$port" < "$work/data"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out3")" ] || fail "nc -> ringpipe tcp-listen"
+  port=$(free_port) # nc listens, ringpipe connects
+  nc -l 127.0.0.1 "$port" > "$work/out4" &
+  children+=($!)
+  wait_listening "$port"
+  "$ringpipe" -q -i "$work/data" -o "tcp:127.0.0.1:$port"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out4")" ] || fail "ringpipe tcp -> nc"
+  port=$(free_port) # mbuffer listens, ringpipe connects
+  mbuffer -q -m 8M -s 128k -I "127.0.0.1:$port" -o "$work/out5" 2>/dev/null &
+  children+=($!)
+  wait_listening "$port"
+  "$ringpipe" -q -i "$work/data" -o "tcp:127.0.0.1:$port"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out5")" ] || fail "ringpipe tcp -> mbuffer"
+}
+
+case_slow_consumer() {
+  need pv
+  mkfifo "$work/fifo"
+  head -c $((60 << 20)) /dev/zero | "$ringpipe" -q -m 16M -o "$work/fifo" &
+  local pid=$! highest=0 rss
+  children+=($pid)
+  pv -q -L 10M < "$work/fifo" > /dev/null &
+  children+=($!)
+  while kill -0 "$pid" 2>/dev/null; do
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${rss:-0}" -gt "$highest" ] && highest=$rss
+    sleep 0.2
+  done
+  wait "${children[@]}"
+  echo "highest RSS ${highest} KiB with a 16 MiB ring"
+  [ "$highest" -lt $(((16 + 24) * 1024)) ] || fail "RSS $highest KiB is far above the 16 MiB ring"
+}
+
+# Kills one side of an shm: transfer: the other reports it within a second and exits non-zero; the
+# reader delivered a prefix of the stream.
+case_shm_kill() {
+  need pv
+  head -c $((64 << 20)) /dev/urandom > "$work/data"
+  "$ringpipe" -q --create -m 1M -i "shm:$ring_name" -o "$work/out" 2>"$work/reader.err" &
+  local reader=$!
+  children+=($reader)
+  wait_ring
+  pv -q -L 8M < "$work/data" | "$ringpipe" -q -o "shm:$ring_name" &
+  local writer=$!
+  children+=($writer)
+  sleep 1
+  kill -9 "$writer"
+  local start status=0
+  start=$(date +%s%N)
+  wait "$reader" || status=$?
+  local took=$((($(date +%s%N) - start) / 1000000))
+  [ "$status" = 2 ] || fail "reader exit status $status, expected 2: $(cat "$work/reader.err")"
+  grep -q "died" "$work/reader.err" || fail "no dead-peer message: $(cat "$work/reader.err")"
+  [ "$took" -lt 1000 ] || fail "the dead writer was reported after $took ms"
+  local got
+  got=$(stat -c %s "$work/out")
+  [ "$got" -gt 0 ] || fail "nothing delivered before the kill"
+  cmp -s -n "$got" "$work/data" "$work/out" || fail "what was delivered is not the stream's prefix"
+  # Every committed byte was consumed: the ring's two positions agree.
+  "$ringpipe" inspect --json "$ring_name" | grep -q "\"write_position\":$got,\"read_position\":$got," ||
+    fail "committed bytes were not all delivered: $("$ringpipe" inspect --json "$ring_name")"
+  echo "reader reported the dead writer after $took ms, $got bytes delivered"
+  # And the other way: the reader dies, the writer reports it.
+  "$ringpipe" rm "$ring_name"
+  "$ringpipe" -q --create -m 1M -i "shm:$ring_name" -o /dev/null --rate-limit 1M &
+  reader=$!
+  children+=($reader)
+  wait_ring
+  "$ringpipe" -q -i "$work/data" -o "shm:$ring_name" 2>"$work/writer.err" &
+  writer=$!
+  sleep 1
+  kill -9 "$reader"
+  status=0
+  timeout 5 tail --pid="$writer" -f /dev/null || fail "the writer did not notice the dead reader"
+  wait "$writer" || status=$?
+  [ "$status" = 3 ] || fail "writer exit status $status, expected 3: $(cat "$work/writer.err")"
+}
+
+case_errors() {
+  expect_status 2 "ringpipe: input $work/missing: No such file or directory" "$ringpipe" -i "$work/missing"
+  expect_status 3 "ringpipe: output $work/no/dir/file: No such file or directory" \
+    "$ringpipe" -i /dev/null -o "$work/no/dir/file"
+  head -c 1M /dev/zero > "$work/data"
+  expect_status 3 "ringpipe: output /dev/full: No space left on device" "$ringpipe" -i "$work/data" -o /dev/full
+  expect_status 3 "Connection refused" "$ringpipe" -i "$work/data" -o "tcp:127.0.0.1:1"
+  expect_status 105 "--ring-size: Value 0 not in range" "$ringpipe" -m 0
+  expect_status 105 "expected tcp:HOST:PORT" "$ringpipe" -o tcp:nowhere
+  expect_status 109 "--bogus" "$ringpipe" --bogus
+  expect_status 2 "ringpipe: input shm:$ring_name: No such file or directory" "$ringpipe" -i "shm:$ring_name"
+  # A closed pipe is a clean output error, not a SIGPIPE death.
+  local status=0
+  head -c 64M /dev/zero | "$ringpipe" -q 2>"$work/stderr" | head -c 1 > /dev/null || status=$?
+  [ "${PIPESTATUS[1]:-$status}" != 141 ] || fail "killed by SIGPIPE"
+  grep -q "Broken pipe" "$work/stderr" || fail "no broken pipe message: $(cat "$work/stderr")"
+  "$ringpipe" --help | grep -q "Usage: ringpipe" || fail "--help"
+  "$ringpipe" --version | grep -q "ringpipe " || fail "--version"
+}
+
+case_empty() {
+  [ "$("$ringpipe" -q < /dev/null | wc -c)" = 0 ] || fail "bytes out of nothing"
+  "$ringpipe" -q --hash xxh3 -i /dev/null -o "$work/out" 2>"$work/hash"
+  [ ! -s "$work/out" ] || fail "empty input, non-empty output"
+  grep -q "99aa06d3014798d86001c324468d497f  xxh3-128" "$work/hash" || fail "xxh3 of nothing: $(cat "$work/hash")"
+}
+
+case_sigint() {
+  # The producer keeps stdin open; its stderr is not the test's, so CTest does not wait for it.
+  (head -c 10M /dev/zero; exec sleep 10) 2>/dev/null | "$ringpipe" -q -o "$work/out" &
+  local pid=$! status=0
+  children+=($pid)
+  sleep 1
+  kill -INT "$pid"
+  timeout 5 tail --pid="$pid" -f /dev/null || fail "no exit within 5 s of SIGINT"
+  wait "$pid" || status=$?
+  [ "$status" = 130 ] || fail "exit status $status after SIGINT, expected 130"
+  [ "$(stat -c %s "$work/out")" = $((10 << 20)) ] || fail "the buffered bytes were not delivered"
+}
+
+case_outputs() {
+  head -c $((20 << 20)) /dev/urandom > "$work/data"
+  local want
+  want=$(sum < "$work/data")
+  "$ringpipe" -q -m 1M -s 64K -i "$work/data" -o "$work/a" -o "$work/b" -o - | sum > "$work/c"
+  for f in a b; do [ "$want" = "$(sum < "$work/$f")" ] || fail "output $f differs"; done
+  [ "$want" = "$(cat "$work/c")" ] || fail "stdout differs"
+  expect_status 0 "dropped" "$ringpipe" -q -i "$work/data" -o /dev/full -o "$work/d" --on-output-error=drop
+  [ "$want" = "$(sum < "$work/d")" ] || fail "the output left after a drop differs"
+  expect_status 3 "/dev/full" "$ringpipe" -q -i "$work/data" -o /dev/full -o "$work/e"
+}
+
+case_options() {
+  head -c 2M /dev/urandom > "$work/data"
+  local start took
+  start=$(date +%s%N)
+  "$ringpipe" -q --rate-limit 4M -i "$work/data" -o "$work/out"
+  took=$((($(date +%s%N) - start) / 1000000))
+  [ "$took" -ge 400 ] || fail "2 MiB at 4 MiB/s took only $took ms"
+  cmp "$work/data" "$work/out" || fail "rate-limited copy differs"
+  "$ringpipe" -q --start-at 50 -m 8M -i "$work/data" -o "$work/out2"
+  cmp "$work/data" "$work/out2" || fail "--start-at copy differs"
+  "$ringpipe" -q --stats --stats-json -i "$work/data" -o /dev/null 2>"$work/stats"
+  grep -q '"bytes_out":2097152' "$work/stats" || fail "stats: $(cat "$work/stats")"
+  grep -q 'waited' "$work/stats" || fail "stats: $(cat "$work/stats")"
+}
+
+case_rings() {
+  "$ringpipe" -q --create -m 1M -o "shm:$ring_name" < /dev/null
+  "$ringpipe" ls | grep -q "^$ring_name .*closed" || fail "ls: $("$ringpipe" ls)"
+  "$ringpipe" inspect --json "$ring_name" | grep -q '"writer":"closed","reader":"absent"' || fail "inspect"
+  local foreign="ringpipe-test-foreign-$$"
+  head -c 10000 /dev/urandom > "/dev/shm/$foreign"
+  "$ringpipe" ls > /dev/null || fail "ls with a foreign object"
+  expect_status 1 "not a ringpipe ring" "$ringpipe" inspect "$foreign"
+  expect_status 1 "not a ringpipe ring" "$ringpipe" rm "$foreign"
+  rm -f "/dev/shm/$foreign"
+  "$ringpipe" rm "$ring_name"
+  expect_status 1 "No such file" "$ringpipe" inspect "$ring_name"
+}
+
+"case_$case_name"

@@ -1,0 +1,47 @@
+#include "shared_object.hpp"
+
+#include <cerrno>
+#include <cstdint>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ringpipe/core/identity.hpp"
+#include "ringpipe/error.hpp"
+
+namespace ringpipe::detail {
+namespace {
+
+std::error_code as_error_code(core::identity_fault fault) noexcept {
+  switch (fault) {
+  case core::identity_fault::none: return {};
+  case core::identity_fault::not_a_ring: return error::not_a_ring;
+  case core::identity_fault::version_mismatch: return error::version_mismatch;
+  case core::identity_fault::size_mismatch: break;
+  }
+  return error::size_mismatch;
+}
+
+} // namespace
+
+std::error_code last_error() noexcept { return {errno, std::system_category()}; }
+
+bool to_object_name(std::string_view name, std::string& object_name) {
+  if (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  if (name.empty() || name.find('/') != std::string_view::npos) return false;
+  object_name.assign(1, '/'); // appended, not "/" + name: g++ 12 warns wrongly (-Wrestrict) on that
+  object_name.append(name);
+  return true;
+}
+
+std::error_code read_checked_identity(int fd, core::ring_identity& identity) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return last_error();
+  const auto size = static_cast<std::uint64_t>(status.st_size);
+  if (!S_ISREG(status.st_mode) || size < core::header_region_size ||
+      ::pread(fd, &identity, sizeof identity, 0) != static_cast<ssize_t>(sizeof identity))
+    return error::not_a_ring;
+  return as_error_code(core::check_identity(identity, size));
+}
+
+} // namespace ringpipe::detail

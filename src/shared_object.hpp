@@ -1,0 +1,25 @@
+// What attaching to a ring object and looking at one share: the object's POSIX name, and reading and
+// checking the identity at its start before anything is mapped.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "ringpipe/core/layout.hpp"
+
+namespace ringpipe::detail {
+
+// errno as a std::error_code.
+std::error_code last_error() noexcept;
+
+// POSIX shared-memory names are "/name"; "name" is accepted too. False for an empty name or one with
+// a '/' past the first character.
+bool to_object_name(std::string_view name, std::string& object_name);
+
+// Reads the identity of the object open as `fd` and checks it against the object's size: error::
+// not_a_ring, version_mismatch or size_mismatch for an object that is not a ring of this version
+// (a truncated, foreign or forged one included), the system's error when it cannot be read.
+std::error_code read_checked_identity(int fd, core::ring_identity& identity);
+
+} // namespace ringpipe::detail
