@@ -14,13 +14,14 @@
 namespace ringpipe {
 
 struct ring::state {
-  state(core::ring_memory ring_memory, const core::ring_identity& checked)
+  state(core::ring_memory ring_memory, const core::ring_identity& checked, const wait_options& wait)
       : memory(std::move(ring_memory)), header(reinterpret_cast<core::ring_header*>(memory.header())),
-        identity(checked) {}
+        identity(checked), waiting(wait) {}
 
   core::ring_memory memory;
   core::ring_header* header;
   core::ring_identity identity;
+  wait_options waiting;
   // Atomics, changed through const handles: parking is not a change of the ring's identity. Roles
   // taken through this very state in this process share these slots, so their endpoints wake each
   // other's parked operations directly, without a relay thread, and fence for each other with membarrier.
@@ -45,6 +46,7 @@ const core::ring_identity& ring::identity() const noexcept { return state_->iden
 core::ring_header& ring::header() const noexcept { return *state_->header; }
 std::byte* ring::data() const noexcept { return state_->memory.data(); }
 core::waiter_slots& ring::waiter_slots() const noexcept { return state_->slots; }
+const wait_options& ring::waiting() const noexcept { return state_->waiting; }
 
 core::role_lease ring::claim(core::role side) const {
   core::role_lease lease(native_handle(), side);
@@ -67,8 +69,9 @@ bool ring::peer_local(core::role side) const noexcept {
   return ours != 0 && process_of(state_->slots, peer_of(side)).load(std::memory_order_relaxed) == ours;
 }
 
-ring detail::ring_access::make(core::ring_memory memory, const core::ring_identity& identity) {
-  return ring(std::make_shared<const ring::state>(std::move(memory), identity));
+ring detail::ring_access::make(core::ring_memory memory, const core::ring_identity& identity,
+                               const wait_options& waiting) {
+  return ring(std::make_shared<const ring::state>(std::move(memory), identity, waiting));
 }
 
 ring create_ring(std::size_t capacity, ring_options options) {
@@ -78,7 +81,7 @@ ring create_ring(std::size_t capacity, ring_options options) {
 ring detail::ring_access::create(const core::ring_identity& identity, const ring_options& options) {
   core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
   core::write_identity(memory, identity);
-  return make(std::move(memory), identity);
+  return make(std::move(memory), identity, options.waiting);
 }
 
 } // namespace ringpipe

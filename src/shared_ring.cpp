@@ -28,7 +28,7 @@ ring attach(int fd, const ring_options& options, std::error_code& ec) {
   }
   try {
     return detail::ring_access::make(core::ring_memory::map_file(fd, identity.capacity, options.mapping),
-                                     identity);
+                                     identity, options.waiting);
   } catch (const std::system_error& e) {
     ec = e.code();
     return {};
@@ -68,7 +68,7 @@ ring detail::ring_access::create_shared(std::string_view name, const core::ring_
     core::ring_memory memory = core::ring_memory::map_file(fd, identity.capacity, options.mapping);
     core::write_identity(memory, identity);
     ec.clear();
-    return make(std::move(memory), identity);
+    return make(std::move(memory), identity, options.waiting);
   } catch (const std::system_error& e) {
     ec = e.code();
     ::shm_unlink(object_name.c_str());

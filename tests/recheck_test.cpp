@@ -64,6 +64,7 @@ TEST_CASE("a sleeping reader whose wake-up is lost still reads the data, and the
   CHECK(ready);
   CHECK(received == message);
   CHECK(ringpipe::core::late_wakeup_count() == 1);
+  CHECK(r.statistics().late_wakeups == 1); // and on the endpoint that suffered it
 }
 
 TEST_CASE(
@@ -83,6 +84,7 @@ TEST_CASE(
   CHECK(result == std::error_code());
   CHECK(received == message);
   CHECK(ringpipe::core::late_wakeup_count() == 1);
+  CHECK(r.statistics().late_wakeups == 1); // and on the endpoint that suffered it
 }
 
 TEST_CASE("an operation parked on an empty ring is left alone by the recheck and counts no late wake-up") {
@@ -94,6 +96,7 @@ TEST_CASE("an operation parked on an empty ring is left alone by the recheck and
   context.run_for(3 * ringpipe::core::recheck_interval);
   CHECK_FALSE(completed);
   CHECK(ringpipe::core::late_wakeup_count() == 0);
+  CHECK(r.statistics().late_wakeups == 0);
   w.close();
   context.run_for(10s);
   CHECK(completed);

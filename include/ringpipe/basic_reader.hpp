@@ -60,6 +60,13 @@ public:
   /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
   /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
+  /// This endpoint's counters (bytes, operations, waits on an empty ring, spins, sleeps, parks, futex calls,
+  /// late wake-ups) as a plain struct; read from any thread. All zero once closed.
+  using base::statistics;
+  /// How this endpoint waits on an empty ring: the spin before sleeping or parking, the liveness interval.
+  using base::get_wait_options;
+  /// Changes how this endpoint waits, from its next wait on; its ring handle's options until then.
+  using base::set_wait_options;
 
   /// A reader is the lowest layer of any stream built on it (asio::buffered_read_stream<ringpipe::reader&>,
   /// say), as a socket is.
@@ -149,7 +156,7 @@ public:
     else if (n > run.size)
       ec = error::consume_too_large;
     else if (n != 0)
-      cursor.consume(n);
+      this->state_->counters.moved(n, cursor.consume(n));
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.

@@ -61,6 +61,13 @@ public:
   /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
   /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
+  /// This endpoint's counters (bytes, operations, waits on a full ring, spins, sleeps, parks, futex calls,
+  /// late wake-ups) as a plain struct; read from any thread. All zero once closed.
+  using base::statistics;
+  /// How this endpoint waits on a full ring: the spin before sleeping or parking, the liveness interval.
+  using base::get_wait_options;
+  /// Changes how this endpoint waits, from its next wait on; its ring handle's options until then.
+  using base::set_wait_options;
 
   /// A writer is the lowest layer of any stream built on it (asio::buffered_write_stream<ringpipe::writer&>,
   /// say), as a socket is.
@@ -157,7 +164,7 @@ public:
     }
     if (n == 0) return;
     state.prepared -= n;
-    state.cursor.commit(n);
+    state.counters.moved(n, state.cursor.commit(n));
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.

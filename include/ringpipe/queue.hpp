@@ -67,6 +67,13 @@ public:
   /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
   /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
+  /// This endpoint's counters (bytes, operations, waits on a full queue, spins, sleeps, parks, futex calls,
+  /// late wake-ups) as a plain struct; read from any thread. All zero once closed.
+  using base::statistics;
+  /// How this endpoint waits on a full queue: the spin before sleeping or parking, the liveness interval.
+  using base::get_wait_options;
+  /// Changes how this endpoint waits, from its next wait on; its ring handle's options until then.
+  using base::set_wait_options;
 
   /// Takes the writer role of a queue ring; std::system_error(error::element_mismatch) when the ring
   /// was made for another element type.
@@ -184,6 +191,13 @@ public:
   /// close(), close(ec): closes this side at once. A parked operation ends with operation_aborted and
   /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
+  /// This endpoint's counters (bytes, operations, waits on an empty queue, spins, sleeps, parks, futex calls,
+  /// late wake-ups) as a plain struct; read from any thread. All zero once closed.
+  using base::statistics;
+  /// How this endpoint waits on an empty queue: the spin before sleeping or parking, the liveness interval.
+  using base::get_wait_options;
+  /// Changes how this endpoint waits, from its next wait on; its ring handle's options until then.
+  using base::set_wait_options;
 
   /// Takes the reader role of a queue ring: std::system_error(error::element_mismatch) when the ring was
   /// made for another element type, error::reader_already_attached when it has (or had) a receiver.

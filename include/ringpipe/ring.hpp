@@ -13,6 +13,7 @@
 #include "ringpipe/core/memory.hpp"
 #include "ringpipe/core/platform.hpp"
 #include "ringpipe/mapping_mode.hpp"
+#include "ringpipe/wait_options.hpp"
 
 /// ringpipe's public API: everything outside `detail` and `core`, which are its own.
 namespace ringpipe {
@@ -25,6 +26,8 @@ struct ring_access;
 struct ring_options {
   /// Mirrored (every run one span) when the system allows it, by default; see mapping_mode.
   mapping_mode mapping = mapping_mode::automatic;
+  /// How endpoints built on this handle (and its copies) wait, unless set on one endpoint.
+  wait_options waiting{};
 };
 
 /// The memory both endpoints of a ring work on: a cheap, copyable handle. The memory lives until the
@@ -68,6 +71,8 @@ private:
   core::ring_header& header() const noexcept;
   std::byte* data() const noexcept;
   core::waiter_slots& waiter_slots() const noexcept;
+  /// How endpoints built on this handle wait by default.
+  const wait_options& waiting() const noexcept;
 
   /// Takes a role, which a ring hands out once. Throws std::system_error with
   /// error::writer_already_attached / error::reader_already_attached.

@@ -19,6 +19,8 @@ struct shared_ring_options {
   mapping_mode mapping = mapping_mode::automatic;
   /// Access to the shared-memory object, as for shm_open(3).
   mode_t permissions = 0600;
+  /// How endpoints built on this process's handle wait (see ring_options::waiting).
+  wait_options waiting{};
 };
 
 /// Creates a named ring of at least `capacity` bytes (rounded up to the page size), its memory reserved

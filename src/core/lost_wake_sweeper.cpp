@@ -109,6 +109,8 @@ void sweeper_entry::visit() noexcept {
   if (sleep_word_.exchange(awake, std::memory_order_acq_rel) != parked) return;
   if (async_waiter* waiter = slot_.exchange(nullptr, std::memory_order_acq_rel)) {
     linux_platform::note_late_wakeup();
+    // relaxed: a statistic.
+    late_wakeups_.fetch_add(1, std::memory_order_relaxed);
     waiter->wake();
   }
 }

@@ -7,6 +7,7 @@
 // reading a corrupted header makes the cursor report `corrupt`, never an out-of-range region.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -75,7 +76,8 @@ public:
   }
 
   // Blocks until there is room, the reader closed, the deadline passed or the peer broke an invariant.
-  wait_status wait_writable(const deadline& until = {}) {
+  // Spins for up to `spin` first; `report` says what the wait did.
+  wait_status wait_writable(const deadline& until, std::chrono::nanoseconds spin, wait_report& report) {
     return wait_for_peer<Platform>(
         header_->writer_sleep,
         [this](std::memory_order order) -> std::optional<wait_status> {
@@ -85,7 +87,13 @@ public:
           if (free_space() != 0) return wait_status::ready;
           return std::nullopt;
         },
-        until);
+        until, spin, report);
+  }
+
+  // As above, with the default spin and no report.
+  wait_status wait_writable(const deadline& until = {}) {
+    wait_report ignored;
+    return wait_writable(until, default_spin, ignored);
   }
 
   // Marks the writer closed and wakes a sleeping reader, which drains and then sees end of stream.
@@ -205,7 +213,8 @@ public:
 
   // Blocks until data arrives, the writer closed, the deadline passed or the peer broke an invariant.
   // `closed` is reported only once the writer closed and every committed byte was read.
-  wait_status wait_readable(const deadline& until = {}) {
+  // Spins for up to `spin` first; `report` says what the wait did.
+  wait_status wait_readable(const deadline& until, std::chrono::nanoseconds spin, wait_report& report) {
     return wait_for_peer<Platform>(
         header_->reader_sleep,
         [this](std::memory_order order) -> std::optional<wait_status> {
@@ -220,7 +229,13 @@ public:
           }
           return std::nullopt;
         },
-        until);
+        until, spin, report);
+  }
+
+  // As above, with the default spin and no report.
+  wait_status wait_readable(const deadline& until = {}) {
+    wait_report ignored;
+    return wait_readable(until, default_spin, ignored);
   }
 
   // Marks the reader closed and wakes a sleeping writer, whose writes then fail.

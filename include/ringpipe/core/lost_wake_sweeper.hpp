@@ -39,6 +39,12 @@ public:
   // Called by the sweeper, under its lock, every recheck_interval.
   void visit() noexcept;
 
+  // The lost wake-ups of this side's operations that the sweep made up for.
+  std::uint64_t late_wakeups() const noexcept {
+    // relaxed: a statistic, counted by the sweeper's thread.
+    return late_wakeups_.load(std::memory_order_relaxed);
+  }
+
 private:
   bool ring_ready() const noexcept;
 
@@ -49,6 +55,7 @@ private:
   std::atomic<async_waiter*>& slot_;
   std::atomic<std::uint64_t> parkings_{0};
   std::atomic<bool> joined_{false};
+  std::atomic<std::uint64_t> late_wakeups_{0};
   std::uint64_t parkings_at_last_visit_ = 0; // the sweeper's alone
 };
 

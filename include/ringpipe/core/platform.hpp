@@ -14,11 +14,8 @@ namespace ringpipe::core {
 struct linux_platform {
   using atomics = std_atomics;
 
-  // Spin iterations before announcing a sleep: about 5 µs of `pause` on current x86 (one costs
-  // ~20 ns on the bench machine). Enough to catch a peer that is about to publish; short because
-  // when both threads share one CPU the peer cannot run while we spin (bench/README.md measured
-  // 4096 spins costing 2-3x throughput there, and 256 costing nothing with two free CPUs).
-  static constexpr unsigned spin_limit = 256;
+  // No cap on spin rounds of its own: a spin is bounded by its time (see spin_for_peer).
+  static constexpr unsigned spin_limit = ~0U;
 
   // The two halves of the asymmetric fence in wait.hpp. The data path pays only for light_fence; a side
   // about to sleep or park pays for heavy_fence, membarrier(2)'s process-private command, which makes

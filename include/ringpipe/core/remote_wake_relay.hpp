@@ -19,12 +19,13 @@ public:
   template <class T>
   using atomic = typename Platform::atomics::template atomic<T>;
 
-  // `peer_died` is called on the watching thread when the peer is found dead while an operation is
-  // parked, before the operation is woken.
+  // `peer_alive` is asked every `check_interval` while an operation is parked; `peer_died` is called
+  // on the watching thread when the peer is found dead then, before the operation is woken.
   basic_remote_wake_relay(atomic<std::uint32_t>& sleep_word, atomic<async_waiter*>& slot,
-                          std::function<bool()> peer_alive, std::function<void()> peer_died)
+                          std::function<bool()> peer_alive, std::function<void()> peer_died,
+                          std::chrono::milliseconds check_interval = liveness_interval)
       : sleep_word_(sleep_word), slot_(slot), peer_alive_(std::move(peer_alive)),
-        peer_died_(std::move(peer_died)) {}
+        peer_died_(std::move(peer_died)), check_interval_(check_interval) {}
 
   // Called after an operation parked (never after stop()): watch the sleep word until the operation
   // leaves the slot.
@@ -92,7 +93,7 @@ private:
         take_and_wake();
         return;
       }
-      if (!Platform::futex_wait(sleep_word_, parked, std::chrono::steady_clock::now() + liveness_interval) &&
+      if (!Platform::futex_wait(sleep_word_, parked, std::chrono::steady_clock::now() + check_interval_) &&
           !peer_alive_()) {
         peer_died_();
         take_and_wake();
@@ -110,6 +111,7 @@ private:
   atomic<async_waiter*>& slot_;
   std::function<bool()> peer_alive_;
   std::function<void()> peer_died_;
+  std::chrono::milliseconds check_interval_;
   // A private futex word: idle (nothing to do), armed or stopping. Zero, idle, when constructed.
   atomic<std::uint32_t> command_{};
 };

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -23,7 +24,8 @@ namespace ringpipe::core {
 class remote_wake_thread {
 public:
   remote_wake_thread(std::atomic<std::uint32_t>& sleep_word, std::atomic<async_waiter*>& slot,
-                     std::function<bool()> peer_alive, std::function<void()> peer_died);
+                     std::function<bool()> peer_alive, std::function<void()> peer_died,
+                     std::chrono::milliseconds check_interval);
   remote_wake_thread(const remote_wake_thread&) = delete;
   remote_wake_thread& operator=(const remote_wake_thread&) = delete;
   // Stops and joins the thread: only once nothing of this side is parked (see basic_remote_wake_relay::stop).

@@ -52,6 +52,33 @@ using deadline = std::optional<std::chrono::steady_clock::time_point>;
 // that (lost_wake_sweeper.hpp). An idle thread pays one futex call per interval for it.
 inline constexpr std::chrono::milliseconds recheck_interval{500};
 
+// How long a side that must wait spins (rereading the peer's position) before it announces a sleep or
+// parks, by default: long enough to catch a running peer that is about to publish, short enough that
+// a peer sharing the CPU loses little (bench/README.md, "Spin before sleeping", has the sweep).
+inline constexpr std::chrono::nanoseconds default_spin{5000};
+
+// What one wait did, for the waiting side's statistics.
+struct wait_report {
+  bool spun_ready = false;        // the spin found the ring ready: no announce, no system call
+  std::uint32_t sleeps = 0;       // futex_wait calls
+  std::uint32_t late_wakeups = 0; // see late_after
+};
+
+// Rereads check(acquire) for up to `spin` (measured on the steady clock every 16 rounds, as a clock
+// read costs several rounds), and at most Platform::spin_limit rounds. The result, or nullopt.
+template <class Platform, class Check>
+std::optional<wait_status> spin_for_peer(Check& check, std::chrono::nanoseconds spin) {
+  if (Platform::spin_limit == 0 || spin <= spin.zero()) return std::nullopt;
+  const auto spin_until = std::chrono::steady_clock::now() + spin;
+  for (unsigned round = 0; round < Platform::spin_limit; ++round) {
+    // acquire: a ready answer must make the peer's bytes visible, as on the data path.
+    if (std::optional<wait_status> status = check(std::memory_order_acquire)) return status;
+    Platform::cpu_relax();
+    if (round % 16 == 15 && std::chrono::steady_clock::now() >= spin_until) break;
+  }
+  return std::nullopt;
+}
+
 // A wake-up arrives within microseconds of the publication it follows. A sleep that ran out after at
 // least this long, on a ring that was ready, with the announcement no waker had reset, lost its
 // wake-up: it is counted (late_wakeup_count) rather than passed over.
@@ -85,17 +112,18 @@ struct basic_waiter_slots {
 using waiter_slots = basic_waiter_slots<std_atomics>;
 
 // check(order) reads the peer's shared state with `order` and returns the outcome, or nullopt when the
-// caller must keep waiting. Platform supplies atomics, futex_wait / futex_wake, the two fences,
-// cpu_relax and spin_limit: linux_platform in production, a model-checked one in tests/model_check.
+// caller must keep waiting. Spins for up to `spin` first. Platform supplies atomics, futex_wait /
+// futex_wake, the two fences, cpu_relax and spin_limit: linux_platform in production, a model-checked
+// one in tests/model_check.
 template <class Platform, class Check>
 wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-                          Check&& check, const deadline& until) {
+                          Check&& check, const deadline& until, std::chrono::nanoseconds spin,
+                          wait_report& report) {
   constexpr auto sleeping = static_cast<std::uint32_t>(sleep_state::sleeping);
   constexpr auto awake = static_cast<std::uint32_t>(sleep_state::awake);
-  for (unsigned spin = 0; spin < Platform::spin_limit; ++spin) {
-    // acquire: a ready answer must make the peer's bytes visible, as on the data path.
-    if (auto status = check(std::memory_order_acquire)) return *status;
-    Platform::cpu_relax();
+  if (std::optional<wait_status> status = spin_for_peer<Platform>(check, spin)) {
+    report.spun_ready = true;
+    return *status;
   }
   for (;;) {
     // relaxed: the fence below orders the announce before the recheck (see the top of this file).
@@ -111,12 +139,16 @@ wait_status wait_for_peer(typename Platform::atomics::template atomic<std::uint3
     const auto recheck_at = asleep_at + recheck_interval;
     const bool cut_short = !until || *until > recheck_at;
     const auto wake_by = cut_short ? recheck_at : *until;
+    ++report.sleeps;
     if (Platform::futex_wait(sleep_word, sleeping, deadline(wake_by))) continue;
     // relaxed: tells only whether a waker reset the announcement, i.e. whether a wake-up was on its way.
     const bool unwoken = sleep_word.exchange(awake, std::memory_order_relaxed) == sleeping;
     // acquire: the bytes this reports ready must be visible.
     if (auto status = check(std::memory_order_acquire)) {
-      if (unwoken && wake_by - asleep_at >= late_after) Platform::note_late_wakeup();
+      if (unwoken && wake_by - asleep_at >= late_after) {
+        Platform::note_late_wakeup();
+        ++report.late_wakeups;
+      }
       return *status;
     }
     if (!cut_short) return wait_status::timed_out;

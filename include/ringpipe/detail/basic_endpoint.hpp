@@ -18,7 +18,9 @@
 #include "ringpipe/detail/operations.hpp"
 #include "ringpipe/detail/pending_operation.hpp"
 #include "ringpipe/detail/throw_on_error.hpp"
+#include "ringpipe/endpoint_statistics.hpp"
 #include "ringpipe/ring.hpp"
+#include "ringpipe/wait_options.hpp"
 
 namespace ringpipe::detail {
 
@@ -34,6 +36,20 @@ public:
 
   // The ring's data capacity in bytes (0 when not open).
   std::size_t capacity() const noexcept { return state_ ? state_->ring_handle.capacity() : 0; }
+
+  // This endpoint's counters so far; all zero once closed.
+  endpoint_statistics statistics() const noexcept {
+    return state_ ? state_->statistics() : endpoint_statistics{};
+  }
+
+  // How this endpoint waits: its ring handle's ring_options::waiting unless set here.
+  wait_options get_wait_options() const noexcept { return state_ ? state_->waiting() : wait_options{}; }
+
+  // Changes how this endpoint waits, from its next wait on (a relay thread already started for a peer
+  // in another process keeps its liveness interval). Does nothing once closed.
+  void set_wait_options(const wait_options& options) noexcept {
+    if (state_) state_->set_waiting(options);
+  }
 
   // Ends this endpoint's parked asynchronous operation, if any, with asio::error::operation_aborted.
   // An operation that already moved bytes is not affected.

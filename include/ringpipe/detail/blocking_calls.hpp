@@ -14,22 +14,27 @@
 #include "ringpipe/detail/endpoint_state.hpp"
 #include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
+#include "ringpipe/wait_options.hpp"
 
 namespace ringpipe::detail {
 
-// Sleeps until an attempt can make progress (or fail for good), waking every liveness_interval to
-// check on a peer in another process. Returns false when the deadline passed (ec clear), the shared
-// state is corrupt or the peer died (ec set).
+// Spins, then sleeps, until an attempt can make progress (or fail for good), waking every liveness
+// interval to check on a peer in another process. Returns false when the deadline passed (ec clear),
+// the shared state is corrupt or the peer died (ec set).
 template <class State, class Wait>
 bool sleep_until_ready(State& state, const core::deadline& until, std::error_code& ec, Wait&& wait) {
   ec.clear();
+  state.counters.must_wait();
+  const wait_options waiting = state.waiting();
   // A peer attached through the same ring object lives in this process: it cannot die alone, so
   // there is nothing to check and the sleep need not be cut into slices.
   const bool remote_peer = !ring_access::peer_local(state.ring_handle, State::side);
   for (;;) {
-    const auto slice_end = std::chrono::steady_clock::now() + core::liveness_interval;
+    const auto slice_end = std::chrono::steady_clock::now() + waiting.liveness_interval;
     const bool sliced = remote_peer && (!until || *until > slice_end);
-    const core::wait_status status = wait(sliced ? core::deadline(slice_end) : until);
+    core::wait_report report;
+    const core::wait_status status = wait(sliced ? core::deadline(slice_end) : until, waiting.spin, report);
+    state.counters.waited(report);
     if (status == core::wait_status::timed_out && sliced) {
       if (state.peer_alive()) continue;
       ec = State::error_once_peer_died();
@@ -42,12 +47,16 @@ bool sleep_until_ready(State& state, const core::deadline& until, std::error_cod
 
 inline bool sleep_until_ready(writer_state& state, const core::deadline& until, std::error_code& ec) {
   return sleep_until_ready(state, until, ec,
-                           [&](const core::deadline& d) { return state.cursor.wait_writable(d); });
+                           [&](const core::deadline& d, auto spin, core::wait_report& report) {
+                             return state.cursor.wait_writable(d, spin, report);
+                           });
 }
 
 inline bool sleep_until_ready(reader_state& state, const core::deadline& until, std::error_code& ec) {
   return sleep_until_ready(state, until, ec,
-                           [&](const core::deadline& d) { return state.cursor.wait_readable(d); });
+                           [&](const core::deadline& d, auto spin, core::wait_report& report) {
+                             return state.cursor.wait_readable(d, spin, report);
+                           });
 }
 
 // write_some and read_some: an attempt, and a sleep whenever it must wait.

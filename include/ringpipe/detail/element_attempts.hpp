@@ -35,7 +35,7 @@ inline bool try_write_element(writer_state& state, const void* element, std::siz
   if (!offset) return false;
   copy_into_ring(state.area, *offset, element, size);
   state.prepared = 0;
-  state.cursor.commit(size);
+  state.counters.moved(size, state.cursor.commit(size));
   return true;
 }
 
@@ -45,7 +45,7 @@ inline bool try_read_element(reader_state& state, void* element, std::size_t siz
   const std::optional<std::size_t> offset = offset_of_whole_element(readable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_out_of_ring(state.area, *offset, element, size);
-  state.cursor.consume(size);
+  state.counters.moved(size, state.cursor.consume(size));
   return true;
 }
 

@@ -7,8 +7,11 @@
 // endpoint being moved or destroyed (it then completes with asio::error::operation_aborted).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <system_error>
 #include <type_traits>
@@ -19,11 +22,13 @@
 #include "ringpipe/core/liveness.hpp"
 #include "ringpipe/core/lost_wake_sweeper.hpp"
 #include "ringpipe/core/remote_wake_thread.hpp"
+#include "ringpipe/detail/endpoint_counters.hpp"
 #include "ringpipe/detail/endpoint_support.hpp"
 #include "ringpipe/detail/operation_memory.hpp"
 #include "ringpipe/detail/ring_access.hpp"
 #include "ringpipe/error.hpp"
 #include "ringpipe/ring.hpp"
+#include "ringpipe/wait_options.hpp"
 
 namespace ringpipe::detail {
 
@@ -41,7 +46,25 @@ struct alignas(core::cache_line_stride) endpoint_state {
         cursor(ring_access::header(ring_handle), ring_access::waiter_slots(ring_handle)) {
     if (cursor.capacity() != ring_handle.capacity() || cursor.fill_limit() != ring_handle.fill_limit())
       throw std::system_error(make_error_code(error::corrupt));
+    set_waiting(ring_access::waiting(ring_handle));
   }
+
+  // How this side waits: the ring handle's options until set_waiting().
+  wait_options waiting() const noexcept {
+    // relaxed, both: settings, not a publication; a wait uses whichever value it reads.
+    return {std::chrono::nanoseconds(spin_nanoseconds.load(std::memory_order_relaxed)),
+            std::chrono::milliseconds(liveness_milliseconds.load(std::memory_order_relaxed))};
+  }
+
+  void set_waiting(const wait_options& options) noexcept {
+    // relaxed, both: see waiting(). A liveness interval under 1 ms would make a waiting side spin on
+    // system calls: it is raised to 1 ms.
+    spin_nanoseconds.store(std::max<std::int64_t>(0, options.spin.count()), std::memory_order_relaxed);
+    liveness_milliseconds.store(std::max<std::int64_t>(1, options.liveness_interval.count()),
+                                std::memory_order_relaxed);
+  }
+
+  endpoint_statistics statistics() const noexcept { return counters.snapshot(sweep_entry.late_wakeups()); }
 
   // What this side reports once its peer's process died: the reader (after draining) peer_dead, the
   // writer broken_pipe, as for a reader that closed.
@@ -71,7 +94,7 @@ struct alignas(core::cache_line_stride) endpoint_state {
           side == core::role::writer ? slots.writer : slots.reader,
           [this] { return core::peer_alive(ring_access::header(ring_handle), side, lease); },
           // relaxed: the operation woken right after reads it on its own thread, after a post.
-          [this] { peer_dead.store(true, std::memory_order_relaxed); });
+          [this] { peer_dead.store(true, std::memory_order_relaxed); }, waiting().liveness_interval);
     }
     remote_wakes->arm();
   }
@@ -95,6 +118,10 @@ struct alignas(core::cache_line_stride) endpoint_state {
   // Cleared by close(); an operation that resumes after that completes with operation_aborted.
   std::atomic<bool> open{true};
   std::atomic<bool> peer_dead{false};
+  // See waiting(): atomics, as an operation resuming on another thread reads them.
+  std::atomic<std::int64_t> spin_nanoseconds{0};
+  std::atomic<std::int64_t> liveness_milliseconds{1};
+  endpoint_counters counters;
   // Last: stopped (and joined) before the members it uses go away.
   std::unique_ptr<core::remote_wake_thread> remote_wakes;
 };

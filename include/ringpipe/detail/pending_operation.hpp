@@ -68,16 +68,21 @@ struct cancellation_handler {
   }
 };
 
-// An attempt, repeated over a short spin (core::linux_platform::spin_limit, a few microseconds) while
-// it must wait: a peer that is running usually moves within that, and parking then being woken costs
-// a thread wake-up or two (bench/README.md: ~20 µs across processes), far more than the spin.
+// An attempt, repeated over the endpoint's spin (wait_options::spin) while it must wait: a peer that
+// is running usually moves within a few microseconds, and parking then being woken costs a thread
+// wake-up or two (bench/README.md: ~20 µs across processes), far more than the spin.
 template <class Operation, class State>
 std::optional<typename Operation::result_type> attempt_briefly(const Operation& operation, State& state) {
-  for (unsigned spin = 0;; ++spin) {
-    if (std::optional<typename Operation::result_type> result = operation.attempt(state)) return result;
-    if (spin == core::linux_platform::spin_limit) return std::nullopt;
-    core::linux_platform::cpu_relax();
-  }
+  if (std::optional<typename Operation::result_type> result = operation.attempt(state)) return result;
+  state.counters.must_wait();
+  std::optional<typename Operation::result_type> result;
+  auto attempt = [&](std::memory_order) -> std::optional<core::wait_status> {
+    result = operation.attempt(state);
+    return result ? std::optional<core::wait_status>(core::wait_status::ready) : std::nullopt;
+  };
+  if (core::spin_for_peer<core::linux_platform>(attempt, state.waiting().spin))
+    state.counters.spin_succeeded();
+  return result;
 }
 
 template <class State, class Operation, class Handler, class IoExecutor>
@@ -110,6 +115,7 @@ public:
     // the state is used after that.
     const std::shared_ptr<State> state = state_;
     state->sweep_entry.before_park();
+    state->counters.parked();
     if (state->cursor.park(this))
       wake();
     else

@@ -19,7 +19,8 @@ namespace ringpipe::detail {
 struct ring_access {
   // Wraps memory whose identity is already written and checked (by the functions that create rings
   // or attach to them).
-  static ring make(core::ring_memory memory, const core::ring_identity& identity);
+  static ring make(core::ring_memory memory, const core::ring_identity& identity,
+                   const wait_options& waiting);
 
   // A ring with the given identity (core/identity.hpp), in fresh memory of this process or as a named
   // object; create_ring and create_shared_ring are these for byte rings.
@@ -31,6 +32,7 @@ struct ring_access {
   static core::ring_header& header(const ring& r) noexcept { return r.header(); }
   static std::byte* data(const ring& r) noexcept { return r.data(); }
   static core::waiter_slots& waiter_slots(const ring& r) noexcept { return r.waiter_slots(); }
+  static const wait_options& waiting(const ring& r) noexcept { return r.waiting(); }
   static core::role_lease claim(const ring& r, core::role side) { return r.claim(side); }
   static bool peer_local(const ring& r, core::role side) noexcept { return r.peer_local(side); }
 };

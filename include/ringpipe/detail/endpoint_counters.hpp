@@ -1,0 +1,64 @@
+// An endpoint's statistics as it counts them (see endpoint_statistics.hpp). One thread counts at a time
+// (the endpoint's calls, or its one asynchronous operation, handed between threads through the
+// executor); any thread may read them.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "ringpipe/core/wait.hpp"
+#include "ringpipe/endpoint_statistics.hpp"
+
+namespace ringpipe::detail {
+
+class endpoint_counters {
+public:
+  // A transfer of n > 0 bytes, and whether publishing it took a futex call to wake the peer.
+  void moved(std::size_t n, bool woke_peer) noexcept {
+    add(bytes_, n);
+    add(operations_, 1);
+    if (woke_peer) add(futex_calls_, 1);
+  }
+
+  // A call or operation found the ring full (writer) or empty (reader) and waits.
+  void must_wait() noexcept { add(waits_, 1); }
+  // The spin before sleeping or parking found the ring ready.
+  void spin_succeeded() noexcept { add(spins_succeeded_, 1); }
+  void parked() noexcept { add(parks_, 1); }
+
+  // What a blocking wait did.
+  void waited(const core::wait_report& report) noexcept {
+    if (report.spun_ready) add(spins_succeeded_, 1);
+    add(sleeps_, report.sleeps);
+    add(futex_calls_, report.sleeps);
+    add(late_wakeups_, report.late_wakeups);
+  }
+
+  // `swept_late`: the lost wake-ups of parked operations that the sweep made up for (counted there).
+  endpoint_statistics snapshot(std::uint64_t swept_late) const noexcept {
+    return {read(bytes_),  read(operations_), read(waits_),       read(spins_succeeded_),
+            read(sleeps_), read(parks_),      read(futex_calls_), read(late_wakeups_) + swept_late};
+  }
+
+private:
+  using counter = std::atomic<std::uint64_t>;
+
+  // relaxed, a load then a store: only one thread counts at a time, so no read-modify-write (a locked
+  // instruction) on the data path; readers on other threads only need a value that was once true.
+  static void add(counter& c, std::uint64_t n) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  static std::uint64_t read(const counter& c) noexcept { return c.load(std::memory_order_relaxed); }
+
+  counter bytes_{0};
+  counter operations_{0};
+  counter waits_{0};
+  counter spins_succeeded_{0};
+  counter sleeps_{0};
+  counter parks_{0};
+  counter futex_calls_{0};
+  counter late_wakeups_{0};
+};
+
+} // namespace ringpipe::detail
