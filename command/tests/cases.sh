@@ -278,4 +278,15 @@ case_rings() {
   expect_status 1 "No such file" "$ringpipe" inspect "$ring_name"
 }
 
+# --help names what a user types, not CLI11's internals (a value map, a unit table).
+case_help() {
+  "$ringpipe" --help > "$work/help"
+  grep -q -- "--on-output-error drop|fail " "$work/help" || fail "--on-output-error in --help: $(cat "$work/help")"
+  grep -q -- "--ring-size SIZE=" "$work/help" || fail "--ring-size in --help: $(cat "$work/help")"
+  ! grep -qE -- "->|kb\(=1024b\)" "$work/help" || fail "CLI11 internals in --help: $(cat "$work/help")"
+  expect_status 105 "--on-output-error: maybe not in {drop,fail}" "$ringpipe" --on-output-error maybe
+  head -c 1M /dev/zero > "$work/data"
+  expect_status 0 "dropped" "$ringpipe" -q -i "$work/data" -o /dev/full -o /dev/null --on-output-error DROP
+}
+
 "case_$case_name"
