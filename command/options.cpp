@@ -71,7 +71,7 @@ void add_report_options(CLI::App& app, transfer_options& options) {
   app.add_flag("--stats", options.stats, "print a summary on stderr at the end");
   app.add_flag("--stats-json", options.stats_json, "print the summary as one line of JSON on stderr");
   app.add_flag("--progress", options.progress, "show a live progress line on stderr, even if not a terminal");
-  app.add_flag("-q,--quiet", options.quiet, "no progress line, even on a terminal");
+  app.add_flag("-q,--quiet", options.quiet, "no progress line, even on a terminal or with --progress");
   app.add_option("--hash", options.hash, "print a hash of the stream on stderr at the end")
       ->check(CLI::IsMember({"xxh3"}).description(""))
       ->type_name("xxh3");

@@ -3,6 +3,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace ringpipe_cmd {
 namespace {
 
@@ -34,6 +36,13 @@ std::string human_bytes(double bytes) {
   }
   char text[32];
   std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.2f %s", bytes, units[unit]);
+  return text;
+}
+
+std::string human_duration(double seconds) {
+  const auto whole = static_cast<long long>(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", whole / 3600, whole / 60 % 60, whole % 60);
   return text;
 }
 
@@ -70,8 +79,8 @@ void print_summary_json(const transfer_state& state, const summary_facts& facts)
 
 progress_line::progress_line(const transfer_state& state, std::uint64_t ring_size,
                              std::optional<std::uint64_t> input_size)
-    : state_(state), ring_size_(ring_size), input_size_(input_size), last_time_(steady::now()),
-      thread_([this] { run(); }) {}
+    : state_(state), ring_size_(ring_size), input_size_(input_size), terminal_(::isatty(STDERR_FILENO) == 1),
+      last_time_(steady::now()), thread_([this] { run(); }) {}
 
 progress_line::~progress_line() {
   {
@@ -80,33 +89,42 @@ progress_line::~progress_line() {
   }
   wake_.notify_one();
   thread_.join();
-  std::fputs("\r\033[K", stderr);
+  // The last line stays, with the whole transfer's mean rates: the totals a user looks for after.
+  const double seconds = seconds_since(state_.started);
+  const std::uint64_t in = load(state_.counters.bytes_in);
+  const std::uint64_t out = load(state_.counters.bytes_out);
+  draw({in, out, rate(in, seconds), rate(out, seconds), std::nullopt}, "\n");
 }
 
 void progress_line::run() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; }))
-    draw();
+    draw_update();
 }
 
-void progress_line::draw() {
+void progress_line::draw_update() {
   const auto now = steady::now();
   const double interval = std::chrono::duration<double>(now - last_time_).count();
-  const std::uint64_t in = load(state_.counters.bytes_in);
-  const std::uint64_t out = load(state_.counters.bytes_out);
-  const double fill = ring_size_ ? 100.0 * load(state_.counters.current_fill) / ring_size_ : 0;
-  char eta[32] = "";
-  const double in_rate = rate(in - last_in_, interval);
-  if (input_size_ && in_rate > 0 && *input_size_ >= in)
-    std::snprintf(eta, sizeof eta, " ETA %.0f s", static_cast<double>(*input_size_ - in) / in_rate);
-  std::fprintf(stderr, "\r\033[K%s in %s/s, %s out %s/s, fill %3.0f%%, %.0f s%s", human_bytes(in).c_str(),
-               human_bytes(in_rate).c_str(), human_bytes(out).c_str(),
-               human_bytes(rate(out - last_out_, interval)).c_str(), fill, seconds_since(state_.started),
-               eta);
-  std::fflush(stderr);
-  last_in_ = in;
-  last_out_ = out;
+  progress_sample sample{load(state_.counters.bytes_in), load(state_.counters.bytes_out), 0, 0, std::nullopt};
+  sample.in_rate = rate(sample.in - last_in_, interval);
+  sample.out_rate = rate(sample.out - last_out_, interval);
+  if (input_size_ && sample.in_rate > 0 && *input_size_ >= sample.in)
+    sample.eta_seconds = static_cast<double>(*input_size_ - sample.in) / sample.in_rate;
+  // On a terminal the line redraws itself; anywhere else (a log) each update is a line of its own.
+  draw(sample, terminal_ ? "" : "\n");
+  last_in_ = sample.in;
+  last_out_ = sample.out;
   last_time_ = now;
+}
+
+void progress_line::draw(const progress_sample& sample, const char* end) {
+  const double fill = ring_size_ ? 100.0 * load(state_.counters.current_fill) / ring_size_ : 0;
+  const std::string eta = sample.eta_seconds ? ", ETA " + human_duration(*sample.eta_seconds) : "";
+  std::fprintf(stderr, "%sin %s (%s/s), out %s (%s/s), fill %.0f%%, %s%s%s", terminal_ ? "\r\033[K" : "",
+               human_bytes(sample.in).c_str(), human_bytes(sample.in_rate).c_str(),
+               human_bytes(sample.out).c_str(), human_bytes(sample.out_rate).c_str(), fill,
+               human_duration(seconds_since(state_.started)).c_str(), eta.c_str(), end);
+  std::fflush(stderr);
 }
 
 } // namespace ringpipe_cmd

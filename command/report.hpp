@@ -15,6 +15,8 @@ namespace ringpipe_cmd {
 
 // Bytes with a binary unit: "1.50 GiB".
 std::string human_bytes(double bytes);
+// A duration as H:MM:SS: "0:01:05".
+std::string human_duration(double seconds);
 
 struct summary_facts {
   std::uint64_t ring_size;
@@ -24,7 +26,9 @@ struct summary_facts {
 void print_summary(const transfer_state& state, const summary_facts& facts);
 void print_summary_json(const transfer_state& state, const summary_facts& facts);
 
-// Redraws one line on stderr twice a second, until destroyed: bytes, rates, fill, elapsed, ETA.
+// Twice a second until destroyed, a line on stderr: bytes and rates in and out, ring fill, elapsed
+// time, and the ETA when the input's size is known. On a terminal the line redraws itself in place;
+// elsewhere each update is a line of its own. The last line, with mean rates, stays.
 class progress_line {
 public:
   progress_line(const transfer_state& state, std::uint64_t ring_size,
@@ -34,12 +38,22 @@ public:
   ~progress_line();
 
 private:
+  struct progress_sample {
+    std::uint64_t in;
+    std::uint64_t out;
+    double in_rate; // bytes per second
+    double out_rate;
+    std::optional<double> eta_seconds;
+  };
+
   void run();
-  void draw();
+  void draw_update();
+  void draw(const progress_sample& sample, const char* end);
 
   const transfer_state& state_;
   std::uint64_t ring_size_;
   std::optional<std::uint64_t> input_size_;
+  bool terminal_;
   std::uint64_t last_in_ = 0;
   std::uint64_t last_out_ = 0;
   steady::time_point last_time_;

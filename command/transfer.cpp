@@ -185,7 +185,7 @@ int run_transfer(const transfer_options& options) {
   signals.transfer_started();
   {
     std::optional<progress_line> progress;
-    if (options.progress || (!options.quiet && ::isatty(STDERR_FILENO)))
+    if (!options.quiet && (options.progress || ::isatty(STDERR_FILENO)))
       progress.emplace(state, ring_size, input->size);
     run_sides(m, *input, outputs, options, tap, state);
   }

@@ -278,6 +278,35 @@ case_rings() {
   expect_status 1 "No such file" "$ringpipe" inspect "$ring_name"
 }
 
+# --progress: a line with bytes, rates, fill, elapsed time and (for a file input) the ETA, updated while
+# the transfer runs; the output is untouched. -q silences it, even with --progress or on a terminal.
+case_progress() {
+  need script
+  head -c 3M /dev/urandom > "$work/data"
+  "$ringpipe" --progress --rate-limit 2M -i "$work/data" -o "$work/out" 2>"$work/progress"
+  cmp "$work/data" "$work/out" || fail "the output differs with --progress"
+  local line='^in [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B/s\), out [0-9.]+ [KMG]?i?B \([0-9.]+ [KMG]?i?B/s\), fill [0-9]+%, [0-9]+:[0-9]{2}:[0-9]{2}'
+  [ "$(grep -cE "$line, ETA [0-9]+:[0-9]{2}:[0-9]{2}$" "$work/progress")" -ge 2 ] ||
+    fail "no live lines with an ETA while the transfer ran: $(cat "$work/progress")"
+  tail -n 1 "$work/progress" | grep -qE "${line}$" || fail "no final line: $(cat "$work/progress")"
+  tail -n 1 "$work/progress" | grep -q "^in 3.00 MiB .*, out 3.00 MiB " || fail "final totals: $(cat "$work/progress")"
+  # A pipe's size is unknown: no ETA.
+  "$ringpipe" --progress --rate-limit 2M < <(cat "$work/data") 2>"$work/progress" | cmp - "$work/data" ||
+    fail "the output differs with --progress from a pipe"
+  grep -qE "$line" "$work/progress" || fail "no progress from a pipe: $(cat "$work/progress")"
+  ! grep -q ETA "$work/progress" || fail "an ETA for an input of unknown size: $(cat "$work/progress")"
+  "$ringpipe" -q --progress --rate-limit 4M -i "$work/data" -o "$work/out" 2>"$work/progress"
+  [ ! -s "$work/progress" ] || fail "-q --progress printed: $(cat "$work/progress")"
+  cmp "$work/data" "$work/out" || fail "the output differs with -q"
+  # On a terminal (script(1) gives one) the line is shown by default and redraws itself in place.
+  timeout 20 script -qec "'$ringpipe' --rate-limit 2M -i '$work/data' -o '$work/out'" /dev/null \
+    < /dev/null > "$work/terminal"
+  grep -q $'\r\033\\[Kin .*fill' "$work/terminal" || fail "no progress on a terminal: $(cat -A "$work/terminal")"
+  timeout 20 script -qec "'$ringpipe' -q --rate-limit 4M -i '$work/data' -o '$work/out'" /dev/null \
+    < /dev/null > "$work/terminal"
+  [ ! -s "$work/terminal" ] || fail "-q printed on a terminal: $(cat -A "$work/terminal")"
+}
+
 # --help names what a user types, not CLI11's internals (a value map, a unit table).
 case_help() {
   "$ringpipe" --help > "$work/help"
