@@ -124,7 +124,14 @@ int unix_socket(const endpoint& where, bool listen) {
     ::close(fd);
     throw std::system_error(failure, std::system_category());
   }
-  return listen ? accept_one(fd) : fd;
+  if (!listen) return fd;
+  // The path served to find one connection: once the listener is closed it is a dead name, on which
+  // the next unix-listen: would fail (EADDRINUSE), so it goes, as socat's UNIX-LISTEN removes its own.
+  struct remove_path {
+    const std::string& path;
+    ~remove_path() { ::unlink(path.c_str()); }
+  } remove_when_done{where.address};
+  return accept_one(fd);
 }
 
 int open_file(const std::string& path, direction side) {

@@ -34,6 +34,15 @@ wait_listening() {
   done
   fail "nothing listens on port $1"
 }
+# Waits until a UNIX stream socket listens on `path` (from /proc: flag __SO_ACCEPTCON), for at most
+# 10 s: the path exists from bind(2), but a connect before listen(2) is refused.
+wait_unix_listening() {
+  for _ in $(seq 100); do
+    grep -q " 00010000 0001 01 [0-9]* $1\$" /proc/net/unix && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on $1"
+}
 wait_ring() {
   for _ in $(seq 100); do "$ringpipe" inspect "$ring_name" >/dev/null 2>&1 && return 0; sleep 0.1; done
   fail "ring $ring_name never appeared"
@@ -305,6 +314,50 @@ case_progress() {
   timeout 20 script -qec "'$ringpipe' -q --rate-limit 4M -i '$work/data' -o '$work/out'" /dev/null \
     < /dev/null > "$work/terminal"
   [ ! -s "$work/terminal" ] || fail "-q printed on a terminal: $(cat -A "$work/terminal")"
+}
+
+# unix:PATH and unix-listen:PATH, as input and as output, with socat as the far end and between two
+# ringpipe processes.
+case_unix() {
+  need socat
+  head -c $((16 << 20)) /dev/urandom > "$work/data"
+  local want sock=$work/sock
+  want=$(sum < "$work/data")
+  "$ringpipe" -q -i "unix-listen:$sock" -o "$work/out1" & # input listens, socat connects
+  children+=($!)
+  wait_unix_listening "$sock"
+  socat -u "FILE:$work/data" "UNIX-CONNECT:$sock"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out1")" ] || fail "socat -> ringpipe -i unix-listen:"
+  [ ! -e "$sock" ] || fail "unix-listen: left its socket behind"
+  "$ringpipe" -q -i "$work/data" -o "unix-listen:$sock" & # output listens, socat connects
+  children+=($!)
+  wait_unix_listening "$sock"
+  socat -u "UNIX-CONNECT:$sock" "CREATE:$work/out2"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out2")" ] || fail "ringpipe -o unix-listen: -> socat"
+  socat -u "UNIX-LISTEN:$sock" "CREATE:$work/out3" & # socat listens, output connects
+  children+=($!)
+  wait_unix_listening "$sock"
+  "$ringpipe" -q -i "$work/data" -o "unix:$sock"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out3")" ] || fail "ringpipe -o unix: -> socat"
+  socat -u "FILE:$work/data" "UNIX-LISTEN:$sock" & # socat listens, input connects
+  children+=($!)
+  wait_unix_listening "$sock"
+  "$ringpipe" -q -i "unix:$sock" -o "$work/out4"
+  wait "${children[-1]}"
+  [ "$want" = "$(sum < "$work/out4")" ] || fail "socat -> ringpipe -i unix:"
+  "$ringpipe" -q --hash xxh3 -i "unix-listen:$sock" 2>"$work/recv.err" | sum > "$work/got" & # two ringpipes
+  children+=($!)
+  wait_unix_listening "$sock"
+  "$ringpipe" -q --hash xxh3 -i "$work/data" -o "unix:$sock" 2>"$work/send.err"
+  wait "${children[-1]}"
+  [ "$want" = "$(cat "$work/got")" ] || fail "ringpipe -> ringpipe through unix:"
+  cmp "$work/send.err" "$work/recv.err" || fail "the two ends' xxh3 differ"
+  expect_status 2 "ringpipe: input unix:$work/none: No such file or directory" "$ringpipe" -i "unix:$work/none"
+  expect_status 3 "ringpipe: output unix:$work/none: No such file or directory" \
+    "$ringpipe" -i "$work/data" -o "unix:$work/none"
 }
 
 # --help names what a user types, not CLI11's internals (a value map, a unit table).
