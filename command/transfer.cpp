@@ -79,7 +79,8 @@ std::optional<opened> try_open(const std::string& spec, direction side, const tr
   return std::nullopt;
 }
 
-// The ring both sides work on: the shm: input's, the one shm: output's, or a fresh one in between.
+// The ring both sides work on: the shm: input's, the one shm: output's (unless --start-at holds it
+// back), or a fresh one in between.
 struct middle {
   ringpipe::writer* writer = nullptr; // null: no input side (a shm: input)
   ringpipe::reader* reader = nullptr; // null: no output side (the one output is shm:)
@@ -93,7 +94,9 @@ void choose_middle(middle& m, opened& input, std::vector<opened>& outputs, const
   if (input.ring_reader) {
     m.reader = &*input.ring_reader;
     m.reader_input_spec = input.where.spec;
-  } else if (outputs.size() == 1 && outputs.front().ring_writer) {
+  } else if (outputs.size() == 1 && outputs.front().ring_writer && options.start_at_percent == 0) {
+    // The input goes straight into the named ring. Not with --start-at: the named ring's reader is
+    // another program, which nothing here can hold back, so the command buffers in a ring of its own.
     m.writer = &*outputs.front().ring_writer;
     m.writer_output_spec = outputs.front().where.spec;
     return;

@@ -371,4 +371,43 @@ case_help() {
   expect_status 0 "dropped" "$ringpipe" -q -i "$work/data" -o /dev/full -o /dev/null --on-output-error DROP
 }
 
+# --start-at with an input that lasts: a producer writes 64 KiB every 50 ms, logging how many chunks it
+# wrote; the output must stay empty until the ring (1 MiB, 50%: 512 KiB, 8 chunks) got that full, and
+# start before the input ends. $1: the output, a file or a shm: ring read into $work/out by a reader.
+start_at_check() {
+  local output=$1 chunks=40 threshold=$((512 << 10)) written=0
+  head -c 64K /dev/urandom > "$work/chunk"
+  : > "$work/out"
+  rm -f "$work/written"
+  (for ((i = 1; i <= chunks; i++)); do cat "$work/chunk"; echo "$i" > "$work/written"; sleep 0.05; done) |
+    "$ringpipe" -q --start-at 50 -m 1M -s 64K -o "$output" &
+  local pid=$!
+  children+=($pid)
+  for _ in $(seq 1000); do
+    [ -s "$work/out" ] && break
+    sleep 0.01
+  done
+  written=$(cat "$work/written" 2>/dev/null || echo 0)
+  [ -s "$work/out" ] || fail "nothing reached the output"
+  # The chunk that crossed the threshold may be in the ring before the producer logs it.
+  [ $(((written + 1) * (64 << 10))) -ge "$threshold" ] ||
+    fail "the output started after only $written chunks of 64 KiB, below the $threshold bytes asked"
+  [ "$written" -lt "$chunks" ] || fail "the output started only when the input ended"
+  wait "$pid"
+  echo "output $output started after $written of $chunks chunks"
+}
+
+case_start_at() {
+  start_at_check "$work/out"
+  [ "$(stat -c %s "$work/out")" = $((40 << 16)) ] || fail "not every byte reached the output"
+  # A shm: output's reader is another program: the command holds it back with a ring of its own.
+  "$ringpipe" -q --create -m 4M -i "shm:$ring_name" -o "$work/out" &
+  local reader=$!
+  children+=($reader)
+  wait_ring
+  start_at_check "shm:$ring_name"
+  wait "$reader"
+  [ "$(stat -c %s "$work/out")" = $((40 << 16)) ] || fail "not every byte reached the shm: output's reader"
+}
+
 "case_$case_name"
