@@ -11,6 +11,7 @@ children=()
 cleanup() {
   for pid in "${children[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   "$ringpipe" rm "$ring_name" 2>/dev/null || true
+  umount "$work/tiny" 2>/dev/null || true # full_disk's tmpfs, before its folder goes
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -408,6 +409,45 @@ case_start_at() {
   start_at_check "shm:$ring_name"
   wait "$reader"
   [ "$(stat -c %s "$work/out")" = $((40 << 16)) ] || fail "not every byte reached the shm: output's reader"
+}
+
+# A full disk: a 1 MiB tmpfs, mounted in a private mount namespace (it vanishes with the test) as root,
+# in a user namespace, or through sudo -n. Skipped (status 77, CTest's SKIP_RETURN_CODE) when none
+# can mount; /dev/full in the errors case still covers ENOSPC then.
+case_full_disk() {
+  local how
+  if unshare --mount true 2>/dev/null; then
+    how=(unshare --mount)
+  elif unshare --user --map-root-user --mount true 2>/dev/null; then
+    how=(unshare --user --map-root-user --mount)
+  elif sudo -n unshare --mount true 2>/dev/null; then
+    how=(sudo -n unshare --mount)
+  else
+    echo "SKIP: cannot mount a tmpfs here (no root, no user namespaces, no sudo -n); /dev/full in command.errors covers a full disk"
+    exit 77
+  fi
+  local status=0
+  "${how[@]}" bash "${BASH_SOURCE[0]}" "$ringpipe" full_disk_in_namespace || status=$?
+  exit "$status"
+}
+
+case_full_disk_in_namespace() {
+  mkdir "$work/tiny"
+  if ! mount -t tmpfs -o size=1m tmpfs "$work/tiny" 2>"$work/mount.err"; then
+    echo "SKIP: mount -t tmpfs failed: $(cat "$work/mount.err"); /dev/full in command.errors covers a full disk"
+    exit 77
+  fi
+  head -c 3M /dev/urandom > "$work/data"
+  expect_status 3 "ringpipe: output $work/tiny/out: No space left on device" \
+    "$ringpipe" -q -i "$work/data" -o "$work/tiny/out"
+  local got
+  got=$(stat -c %s "$work/tiny/out")
+  [ "$got" -gt 0 ] && cmp -s -n "$got" "$work/data" "$work/tiny/out" ||
+    fail "what fit on the disk ($got bytes) is not the stream's prefix"
+  rm "$work/tiny/out"
+  expect_status 0 "dropped" "$ringpipe" -q -i "$work/data" -o "$work/tiny/out" -o "$work/other" \
+    --on-output-error=drop
+  cmp "$work/data" "$work/other" || fail "the output left after the full disk was dropped differs"
 }
 
 "case_$case_name"
