@@ -1,6 +1,8 @@
 // The ringpipe command's exit statuses, documented in command/README.md. Usage errors keep CLI11's own
-// statuses (100 and above: 105 for a value out of range, 106 for an unknown option, ...), as every
-// other program of this repository does.
+// statuses (CLI::ExitCodes, 100 and above), as every other program of this repository does: 105 for a
+// bad value (out of range, not a size, a malformed endpoint, not drop|fail), 106 for a missing
+// required argument, 109 for an unknown option or a stray argument, 114 for an option without its
+// value. Each is distinct from the input (2) and output (3) errors below.
 #pragma once
 
 namespace ringpipe_cmd {

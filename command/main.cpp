@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "exit_codes.hpp"
 #include "options.hpp"
 #include "rings.hpp"
 #include "signals.hpp"
@@ -24,6 +25,6 @@ int main(int argc, char** argv) {
     return ringpipe_cmd::run_transfer(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ringpipe: %s\n", e.what());
-    return 1;
+    return ringpipe_cmd::exit_failure;
   }
 }

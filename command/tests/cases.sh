@@ -217,6 +217,12 @@ case_errors() {
   expect_status 105 "--ring-size: Value 0 not in range" "$ringpipe" -m 0
   expect_status 105 "expected tcp:HOST:PORT" "$ringpipe" -o tcp:nowhere
   expect_status 109 "--bogus" "$ringpipe" --bogus
+  expect_status 109 "stray" "$ringpipe" stray
+  expect_status 114 "--input" "$ringpipe" -i
+  expect_status 106 "NAME is required" "$ringpipe" inspect
+  expect_status 105 "--hash: md5 not in {xxh3}" "$ringpipe" --hash md5
+  expect_status 2 "ringpipe: input tcp:127.0.0.1:1: Connection refused" "$ringpipe" -i tcp:127.0.0.1:1
+  expect_status 2 "ringpipe: input $work: Is a directory" "$ringpipe" -i "$work" -o /dev/null
   expect_status 2 "ringpipe: input shm:$ring_name: No such file or directory" "$ringpipe" -i "shm:$ring_name"
   # A closed pipe is a clean output error, not a SIGPIPE death.
   local status=0
