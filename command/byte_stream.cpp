@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ringpipe_cmd {
@@ -85,10 +87,28 @@ private:
   ringpipe::writer writer_;
 };
 
+// A pipe holds 64 KiB by default, so each read or write of one moves at most that and costs a wake-up
+// of the process at its other end. Grown to the block size (within the system's pipe-max-size, which
+// an unprivileged process cannot pass), each system call moves up to a block. Best effort: a pipe
+// that stays small still works.
+void grow_pipe(int fd, std::size_t block_size) noexcept {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0 || !S_ISFIFO(status.st_mode)) return;
+  for (std::size_t size = block_size; size >= (std::size_t{64} << 10); size /= 2)
+    if (::fcntl(fd, F_SETPIPE_SZ, static_cast<int>(size)) >= 0) return;
+}
+
 } // namespace
 
-std::unique_ptr<byte_source> make_fd_source(int fd) { return std::make_unique<fd_source>(fd); }
-std::unique_ptr<byte_sink> make_fd_sink(int fd) { return std::make_unique<fd_sink>(fd); }
+std::unique_ptr<byte_source> make_fd_source(int fd, std::size_t block_size) {
+  grow_pipe(fd, block_size);
+  return std::make_unique<fd_source>(fd);
+}
+
+std::unique_ptr<byte_sink> make_fd_sink(int fd, std::size_t block_size) {
+  grow_pipe(fd, block_size);
+  return std::make_unique<fd_sink>(fd);
+}
 std::unique_ptr<byte_sink> make_ring_sink(ringpipe::writer writer) {
   return std::make_unique<ring_sink>(std::move(writer));
 }

@@ -32,9 +32,9 @@ public:
   virtual void finish(std::error_code& ec) = 0;
 };
 
-// Takes ownership of `fd` unless it is standard input or output.
-std::unique_ptr<byte_source> make_fd_source(int fd);
-std::unique_ptr<byte_sink> make_fd_sink(int fd);
+// Takes ownership of `fd` unless it is standard input or output. A pipe is grown to hold a block.
+std::unique_ptr<byte_source> make_fd_source(int fd, std::size_t block_size);
+std::unique_ptr<byte_sink> make_fd_sink(int fd, std::size_t block_size);
 
 // A shm: output written by copying into its ring, for when the transfer's middle ring is another one
 // (several outputs, or a shm: input). A shm: input is always the middle ring, so needs no source.

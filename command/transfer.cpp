@@ -58,9 +58,9 @@ opened open_side(const std::string& spec, direction side, const transfer_options
   const int fd = open_endpoint(result.where, side);
   if (side == direction::input) {
     result.size = known_size(fd);
-    result.source = make_fd_source(fd);
+    result.source = make_fd_source(fd, options.block_size);
   } else {
-    result.sink = make_fd_sink(fd);
+    result.sink = make_fd_sink(fd, options.block_size);
   }
   return result;
 }

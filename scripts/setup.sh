@@ -23,6 +23,7 @@ packages=(
   pkg-config                          # the test of the installed pkg-config file
   doxygen                             # the API reference, and its check that every public name is documented
   libxxhash-dev                       # the ringpipe command's --hash xxh3
+  gnuplot-nox                         # the benchmarks' plots (scripts/plots.sh)
   mbuffer socat pv netcat-openbsd     # the ringpipe command's end-to-end tests and benchmark: its peers
 )
 if [ "${1:-}" = demo ]; then

@@ -136,12 +136,19 @@ void run_echo_side(const shape& s, asio::io_context& context, receiver& requests
   run_coroutine(context, async_echo(requests, replies, think));
 }
 
+// No spin before waiting (the default spins for microseconds and would catch most replies): every wait
+// goes through the announce, the fence and the sleep or park, the paths this test is about.
+const ring_options no_spin{.waiting = {std::chrono::nanoseconds(0), core::liveness_interval}};
+const shared_ring_options shared_no_spin{.waiting = no_spin.waiting};
+
 void main_in_one_process(const shape& s, std::uint64_t round_trips, int progress_fd) {
   asio::io_context main_context(1), echo_context(1);
   const asio::any_io_executor main_executor = executor_for(s.main_side, main_context);
   const asio::any_io_executor echo_executor = executor_for(s.echo_side, echo_context);
-  auto [request_sender, request_receiver] = make_queue<long>(main_executor, echo_executor, queue_capacity);
-  auto [reply_sender, reply_receiver] = make_queue<long>(echo_executor, main_executor, queue_capacity);
+  auto [request_sender, request_receiver] =
+      make_queue<long>(main_executor, echo_executor, queue_capacity, no_spin);
+  auto [reply_sender, reply_receiver] =
+      make_queue<long>(echo_executor, main_executor, queue_capacity, no_spin);
   std::exception_ptr echo_failure;
   std::thread echo([&, &request_receiver = request_receiver, &reply_sender = reply_sender] {
     try {
@@ -178,8 +185,8 @@ void main_across_processes(const shape& s, std::uint64_t round_trips, int progre
   const std::string request_name = base + "-requests", reply_name = base + "-replies";
   asio::io_context main_context(1);
   const asio::any_io_executor main_executor = executor_for(s.main_side, main_context);
-  sender requests(main_executor, create_shared_queue<long>(request_name, queue_capacity));
-  receiver replies(main_executor, create_shared_queue<long>(reply_name, queue_capacity));
+  sender requests(main_executor, create_shared_queue<long>(request_name, queue_capacity, shared_no_spin));
+  receiver replies(main_executor, create_shared_queue<long>(reply_name, queue_capacity, shared_no_spin));
   const pid_t peer = start_peer(self, s, request_name, reply_name);
   run_main_side(s, main_context, requests, replies, round_trips, progress_fd);
   int status = 0;
@@ -235,8 +242,8 @@ void run_peer(const shape& s, const std::string& requests, const std::string& re
   if (s.thread_first) start_thread_first();
   asio::io_context context(1);
   const asio::any_io_executor executor = executor_for(s.echo_side, context);
-  receiver request_receiver(executor, open_shared_ring(requests));
-  sender reply_sender(executor, open_shared_ring(replies));
+  receiver request_receiver(executor, open_shared_ring(requests, no_spin));
+  sender reply_sender(executor, open_shared_ring(replies, no_spin));
   run_echo_side(s, context, request_receiver, reply_sender);
 }
 
