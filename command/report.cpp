@@ -25,6 +25,31 @@ double rate(std::uint64_t bytes, double seconds) {
   return seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
 }
 
+// One endpoint's counters, as a line of the summary: how often it found the ring full (empty), and how
+// those waits ended.
+void print_side(const char* side, const char* blocked_on,
+                const std::optional<ringpipe::endpoint_statistics>& s) {
+  if (!s) return;
+  std::fprintf(stderr,
+               "ringpipe: ring %s: %" PRIu64 " operations, %" PRIu64 " waits on %s (%" PRIu64
+               " ended by the spin, %" PRIu64 " sleeps), %" PRIu64 " futex calls, %" PRIu64
+               " late wake-ups\n",
+               side, s->operations, s->waits, blocked_on, s->spins_succeeded, s->sleeps, s->futex_calls,
+               s->late_wakeups);
+}
+
+std::string side_json(const char* name, const std::optional<ringpipe::endpoint_statistics>& s) {
+  if (!s) return "";
+  char text[320];
+  std::snprintf(text, sizeof text,
+                ",\"%s\":{\"bytes\":%" PRIu64 ",\"operations\":%" PRIu64 ",\"waits\":%" PRIu64
+                ",\"spins_succeeded\":%" PRIu64 ",\"sleeps\":%" PRIu64 ",\"parks\":%" PRIu64
+                ",\"futex_calls\":%" PRIu64 ",\"late_wakeups\":%" PRIu64 "}",
+                name, s->bytes, s->operations, s->waits, s->spins_succeeded, s->sleeps, s->parks,
+                s->futex_calls, s->late_wakeups);
+  return text;
+}
+
 } // namespace
 
 std::string human_bytes(double bytes) {
@@ -60,6 +85,8 @@ void print_summary(const transfer_state& state, const summary_facts& facts) {
                load_seconds(state.counters.input_waited_ns), load_seconds(state.counters.output_waited_ns),
                human_bytes(highest).c_str(), human_bytes(facts.ring_size).c_str(),
                facts.ring_size ? 100.0 * highest / facts.ring_size : 0.0);
+  print_side("writer", "a full ring", facts.ring_writer);
+  print_side("reader", "an empty ring", facts.ring_reader);
 }
 
 void print_summary_json(const transfer_state& state, const summary_facts& facts) {
@@ -69,12 +96,13 @@ void print_summary_json(const transfer_state& state, const summary_facts& facts)
   std::fprintf(stderr,
                "{\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"seconds\":%.6f,\"input_rate\":%.0f,"
                "\"output_rate\":%.0f,\"input_waited_full_seconds\":%.6f,\"output_waited_empty_seconds\":%.6f,"
-               "\"highest_fill\":%" PRIu64 ",\"ring_size\":%" PRIu64 ",\"exit_status\":%d%s%s%s}\n",
+               "\"highest_fill\":%" PRIu64 ",\"ring_size\":%" PRIu64 ",\"exit_status\":%d%s%s%s%s%s}\n",
                in, out, seconds, rate(in, seconds), rate(out, seconds),
                load_seconds(state.counters.input_waited_ns), load_seconds(state.counters.output_waited_ns),
                load(state.counters.highest_fill), facts.ring_size, state.exit_status(),
                facts.hash.empty() ? "" : ",\"xxh3_128\":\"", facts.hash.c_str(),
-               facts.hash.empty() ? "" : "\"");
+               facts.hash.empty() ? "" : "\"", side_json("ring_writer", facts.ring_writer).c_str(),
+               side_json("ring_reader", facts.ring_reader).c_str());
 }
 
 progress_line::progress_line(const transfer_state& state, std::uint64_t ring_size,

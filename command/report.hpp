@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "ringpipe/endpoint_statistics.hpp"
 #include "transfer_state.hpp"
 
 namespace ringpipe_cmd {
@@ -21,6 +22,10 @@ std::string human_duration(double seconds);
 struct summary_facts {
   std::uint64_t ring_size;
   std::string hash; // empty without --hash
+  // The middle ring's endpoints' own counters (ringpipe::endpoint_statistics), where this process
+  // held them: no writer for a shm: input, no reader for a single shm: output.
+  std::optional<ringpipe::endpoint_statistics> ring_writer;
+  std::optional<ringpipe::endpoint_statistics> ring_reader;
 };
 
 void print_summary(const transfer_state& state, const summary_facts& facts);

@@ -192,7 +192,9 @@ int run_transfer(const transfer_options& options) {
       progress.emplace(state, ring_size, input->size);
     run_sides(m, *input, outputs, options, tap, state);
   }
-  const summary_facts facts{ring_size, tap.digest()};
+  summary_facts facts{ring_size, tap.digest(), std::nullopt, std::nullopt};
+  if (m.writer != nullptr) facts.ring_writer = m.writer->statistics();
+  if (m.reader != nullptr) facts.ring_reader = m.reader->statistics();
   if (!facts.hash.empty()) std::fprintf(stderr, "%s  xxh3-128\n", facts.hash.c_str());
   if (options.stats) print_summary(state, facts);
   if (options.stats_json) print_summary_json(state, facts);

@@ -142,7 +142,8 @@ TEST_CASE("queue ends count elements as bytes and operations") {
   CHECK(receiver.statistics().operations == 1);
 }
 
-TEST_CASE("a ring's wait options reach its endpoints, set_wait_options changes one, a closed one has none") {
+TEST_CASE("a ring's wait options reach its endpoints, set_wait_options changes one, a closed one keeps its "
+          "counts") {
   const ringpipe::wait_options chosen{1234ns, 50ms};
   const ringpipe::ring ring = ringpipe::create_ring(4096, {.waiting = chosen});
   ringpipe::writer w(asio::system_executor(), ring);
@@ -153,8 +154,10 @@ TEST_CASE("a ring's wait options reach its endpoints, set_wait_options changes o
   CHECK(r.get_wait_options().spin == 0ns);
   CHECK(r.get_wait_options().liveness_interval == 1ms);
   CHECK(w.get_wait_options().spin == chosen.spin);
+  w.write_some(asio::buffer(std::string("four")));
   w.close();
-  CHECK(w.statistics().bytes == 0);
+  CHECK(w.statistics().bytes == 4); // as they stood at the close
+  CHECK(w.statistics().operations == 1);
   CHECK(w.get_wait_options().spin == ringpipe::core::default_spin);
 }
 

@@ -278,6 +278,11 @@ case_options() {
   "$ringpipe" -q --stats --stats-json -i "$work/data" -o /dev/null 2>"$work/stats"
   grep -q '"bytes_out":2097152' "$work/stats" || fail "stats: $(cat "$work/stats")"
   grep -q 'waited' "$work/stats" || fail "stats: $(cat "$work/stats")"
+  # The middle ring's own counters (ringpipe::endpoint_statistics), in words and in JSON.
+  grep -Eq 'ring writer: [0-9]+ operations, [0-9]+ waits on a full ring' "$work/stats" || fail "stats: $(cat "$work/stats")"
+  grep -Eq 'ring reader: [0-9]+ operations' "$work/stats" || fail "stats: $(cat "$work/stats")"
+  grep -q '"ring_writer":{"bytes":2097152,' "$work/stats" || fail "stats json: $(cat "$work/stats")"
+  grep -q '"ring_reader":{"bytes":2097152,' "$work/stats" || fail "stats json: $(cat "$work/stats")"
 }
 
 case_rings() {

@@ -62,7 +62,8 @@ public:
   /// the peer is woken. Closing a closed endpoint does nothing. The destructor closes.
   using base::close;
   /// This endpoint's counters (bytes, operations, waits on a full ring, spins, sleeps, parks, futex calls,
-  /// late wake-ups) as a plain struct; read from any thread. All zero once closed.
+  /// late wake-ups) as a plain struct; read from any thread while it is open.
+  /// Once closed, they stay as they stood at the close.
   using base::statistics;
   /// How this endpoint waits on a full ring: the spin before sleeping or parking, the liveness interval.
   using base::get_wait_options;

@@ -37,9 +37,9 @@ public:
   // The ring's data capacity in bytes (0 when not open).
   std::size_t capacity() const noexcept { return state_ ? state_->ring_handle.capacity() : 0; }
 
-  // This endpoint's counters so far; all zero once closed.
+  // This endpoint's counters so far; once closed, as they stood at the close.
   endpoint_statistics statistics() const noexcept {
-    return state_ ? state_->statistics() : endpoint_statistics{};
+    return state_ ? state_->statistics() : final_statistics_;
   }
 
   // How this endpoint waits: its ring handle's ring_options::waiting unless set here.
@@ -71,6 +71,7 @@ public:
     state_->open.store(false, std::memory_order_release);
     cancel();
     state_->cursor.close();
+    final_statistics_ = state_->statistics();
     state_.reset();
   }
 
@@ -165,6 +166,8 @@ protected:
 
   Executor executor_;
   std::shared_ptr<State> state_;
+  // What statistics() reports once closed: the counters as close() found them.
+  endpoint_statistics final_statistics_{};
 
 private:
   template <class, class>
