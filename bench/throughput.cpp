@@ -1,5 +1,6 @@
-// Throughput of a 1 MiB ringpipe against pipe(2) with a 1 MiB buffer and a one-thread memcpy, at 64 KiB
-// and 4 KiB chunks. bench/README.md says what each contender does, why, and what it measured.
+// Throughput of a 1 MiB ringpipe against pipe(2) with a 1 MiB buffer and the two-thread ceiling (a bare
+// ring, bare_ring.hpp), at 64 KiB and 4 KiB chunks. bench/README.md says what each contender does, why, and
+// what it measured.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -24,6 +26,7 @@
 
 #include "ringpipe/ringpipe.hpp"
 
+#include "bare_ring.hpp"
 #include "bench_support.hpp"
 
 namespace {
@@ -36,7 +39,7 @@ constexpr std::size_t chunk_sizes[] = {std::size_t{64} << 10, std::size_t{4} << 
 // The targets, judged at 64 KiB on the copying ringpipe: like pipe(2) it copies every byte in
 // and out, so it is the like-for-like contender.
 constexpr double target_times_pipe = 6.0;
-constexpr double target_share_of_memcpy = 0.5;
+constexpr double target_share_of_ceiling = 0.9;
 
 // What one run moves: `total` bytes, one chunk at a time, every chunk the same `source` bytes (hot in the
 // producer's cache, as for a producer that just built them). Copying consumers put stream byte p at
@@ -160,26 +163,23 @@ double pipe_copy(workload& w) {
       });
 }
 
-// The ceiling: one thread copying the chunks into a 1 MiB buffer it cycles through, as the ring's writer
-// does, but with no reader, no second core and no synchronisation. The buffer is touched beforehand.
-double memcpy_ceiling(workload& w) {
-  std::vector<std::byte> destination(ring_capacity);
-  const auto began = std::chrono::steady_clock::now();
-  for (std::uint64_t copied = 0; copied < w.total; copied += w.chunk())
-    std::memcpy(destination.data() + copied % ring_capacity, w.source.data(), w.chunk());
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - began;
-  const std::byte* last = destination.data() + (w.total - w.chunk()) % ring_capacity;
-  require(std::equal(w.source.begin(), w.source.end(), last), "memcpy");
-  return elapsed.count();
+// The ceiling: the same copies through a bare ring of the same size between the same two threads, with
+// nothing but release/acquire positions and busy-polling (bare_ring.hpp).
+double bare_ring_ceiling(workload& w) {
+  auto ring = std::make_shared<bench::bare_ring>(ring_capacity);
+  return copy_through(
+      w, "bare ring",
+      [ring](const std::byte* data, std::size_t size) { return ring->write_some(data, size); },
+      [ring](std::byte* data, std::size_t size) { return ring->read_some(data, size); });
 }
 
-// In report()'s order: the ringpipes (the ones that count futex calls), pipe(2), memcpy.
+// In report()'s order: the ringpipes (the ones that count futex calls), pipe(2), the ceiling.
 constexpr std::pair<const char*, double (*)(workload&)> contenders[] = {
     {"ringpipe read_some/write_some", ringpipe_copy},
     {"ringpipe zero-copy", ringpipe_in_place},
     {"pipe(2) read/write", pipe_copy},
-    {"memcpy, 1 thread (ceiling)", memcpy_ceiling}};
-constexpr std::size_t copying_ringpipe = 0, pipe_index = 2, memcpy_index = 3;
+    {"bare ring, 2 threads (ceiling)", bare_ring_ceiling}};
+constexpr std::size_t copying_ringpipe = 0, pipe_index = 2, ceiling_index = 3;
 
 struct tally {
   std::vector<double> rates;     // GB/s, one per round
@@ -244,20 +244,20 @@ bool report(const results& all) {
   for (std::size_t k : {0, 1}) {
     fmt::print("{:<40}{:>7.1f}x{:>7.1f}x\n", fmt::format("{} / pipe(2)", contenders[k].first),
                ratio(0, k, pipe_index), ratio(1, k, pipe_index));
-    fmt::print("{:<40}{:>7.0f}%{:>7.0f}%\n", fmt::format("{} / memcpy", contenders[k].first),
-               100 * ratio(0, k, memcpy_index), 100 * ratio(1, k, memcpy_index));
+    fmt::print("{:<40}{:>7.0f}%{:>7.0f}%\n", fmt::format("{} / ceiling", contenders[k].first),
+               100 * ratio(0, k, ceiling_index), 100 * ratio(1, k, ceiling_index));
   }
   const double times_pipe = ratio(0, copying_ringpipe, pipe_index);
-  const double share_of_memcpy = ratio(0, copying_ringpipe, memcpy_index);
+  const double share_of_ceiling = ratio(0, copying_ringpipe, ceiling_index);
   const bool beats_pipe = times_pipe >= target_times_pipe,
-             nears_memcpy = share_of_memcpy >= target_share_of_memcpy;
+             nears_ceiling = share_of_ceiling >= target_share_of_ceiling;
   fmt::print("\ntargets at 64 KiB, {} (exit status 0 regardless, unless --strict):\n",
              contenders[copying_ringpipe].first);
   fmt::print("  >= {:.0f}x pipe(2)     {:5.1f}x  {}\n", target_times_pipe, times_pipe,
              beats_pipe ? "PASS" : "MISS");
-  fmt::print("  >= {:.0f}% of memcpy  {:5.0f}%  {}\n", 100 * target_share_of_memcpy, 100 * share_of_memcpy,
-             nears_memcpy ? "PASS" : "MISS");
-  return beats_pipe && nears_memcpy;
+  fmt::print("  >= {:.0f}% of the ceiling  {:5.0f}%  {}\n", 100 * target_share_of_ceiling,
+             100 * share_of_ceiling, nears_ceiling ? "PASS" : "MISS");
+  return beats_pipe && nears_ceiling;
 }
 
 } // namespace
@@ -265,7 +265,9 @@ bool report(const results& all) {
 int main(int argc, char** argv) {
   const bench::command_line line{
       .program = "ringpipe_bench",
-      .description = "Throughput of a 1 MiB ring against pipe(2) and memcpy, at 64 KiB and 4 KiB chunks",
+      .description =
+          "Throughput of a 1 MiB ring against pipe(2) and a bare two-thread ring, at 64 KiB and 4 KiB "
+          "chunks",
       .bytes_are = "bytes per contender, chunk size and round",
       .defaults = {.bytes = std::uint64_t{2} << 30, .rounds = 5},
       .quick = {.bytes = std::uint64_t{64} << 20, .rounds = 3}};
