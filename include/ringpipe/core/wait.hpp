@@ -54,10 +54,10 @@ inline constexpr std::chrono::milliseconds recheck_interval{500};
 
 // How long a side that must wait spins (rereading the peer's position) before it announces a sleep or
 // parks, by default. A sleep and its wake cost about 50 µs of CPU here (membarrier, two futex calls,
-// two context switches: bench/README.md, "Spin before sleeping"), so spinning for less than that costs
-// at most twice the cheapest choice whatever the peer does, and a running peer's reply is caught: at
-// 20 µs, 96% of a ping-pong's waits, against 80% at 5 µs. A peer sharing this CPU cannot publish while
-// we spin: set wait_options::spin to 0 there.
+// two context switches: bench/README.md, section 6), so spinning for less than that costs at most
+// twice the cheapest choice whatever the peer does, and a running peer's reply is caught: at 20 µs,
+// 96-100% of a ping-pong's waits in two sweeps, against 80-96% at 5 µs. A peer sharing this CPU cannot
+// publish while we spin: set wait_options::spin to 0 there.
 inline constexpr std::chrono::nanoseconds default_spin{20000};
 
 // What one wait did, for the waiting side's statistics.
