@@ -57,15 +57,8 @@ ring_status read_header(int fd, const core::ring_identity& identity, std::error_
 
 ring_status read_ring_status(std::string_view name, std::error_code& ec) {
   std::string object_name;
-  if (!detail::to_object_name(name, object_name)) {
-    ec = std::make_error_code(std::errc::invalid_argument);
-    return {};
-  }
-  const int fd = ::shm_open(object_name.c_str(), O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) {
-    ec = detail::last_error();
-    return {};
-  }
+  const int fd = detail::open_shared_object(name, O_RDONLY, 0, object_name, ec);
+  if (fd < 0) return {};
   core::ring_identity identity{};
   ring_status status;
   ec = detail::read_checked_identity(fd, identity);

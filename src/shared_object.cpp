@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdint>
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +34,17 @@ bool to_object_name(std::string_view name, std::string& object_name) {
   object_name.assign(1, '/'); // appended, not "/" + name: g++ 12 warns wrongly (-Wrestrict) on that
   object_name.append(name);
   return true;
+}
+
+int open_shared_object(std::string_view name, int flags, mode_t mode, std::string& object_name,
+                       std::error_code& ec) {
+  if (!to_object_name(name, object_name)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return -1;
+  }
+  const int fd = ::shm_open(object_name.c_str(), flags | O_CLOEXEC, mode);
+  ec = fd < 0 ? last_error() : std::error_code();
+  return fd;
 }
 
 std::error_code read_checked_identity(int fd, core::ring_identity& identity) {

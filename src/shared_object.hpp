@@ -6,6 +6,8 @@
 #include <string_view>
 #include <system_error>
 
+#include <sys/types.h>
+
 #include "ringpipe/core/layout.hpp"
 
 namespace ringpipe::detail {
@@ -16,6 +18,12 @@ std::error_code last_error() noexcept;
 // POSIX shared-memory names are "/name"; "name" is accepted too. False for an empty name or one with
 // a '/' past the first character.
 bool to_object_name(std::string_view name, std::string& object_name);
+
+// shm_open(3) of the named object with `flags` (O_CLOEXEC added) and `mode`: its descriptor, or -1 with
+// ec set (std::errc::invalid_argument for a bad name, else the system's error). `object_name` receives
+// the POSIX name, for a caller that may have to unlink it.
+int open_shared_object(std::string_view name, int flags, mode_t mode, std::string& object_name,
+                       std::error_code& ec);
 
 // Reads the identity of the object open as `fd` and checks it against the object's size: error::
 // not_a_ring, version_mismatch or size_mismatch for an object that is not a ring of this version

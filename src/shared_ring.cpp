@@ -45,15 +45,9 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 ring detail::ring_access::create_shared(std::string_view name, const core::ring_identity& identity,
                                         const shared_ring_options& options, std::error_code& ec) {
   std::string object_name;
-  if (!detail::to_object_name(name, object_name)) {
-    ec = std::make_error_code(std::errc::invalid_argument);
-    return {};
-  }
-  const int fd = ::shm_open(object_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, options.permissions);
-  if (fd < 0) {
-    ec = detail::last_error();
-    return {};
-  }
+  const int fd =
+      detail::open_shared_object(name, O_RDWR | O_CREAT | O_EXCL, options.permissions, object_name, ec);
+  if (fd < 0) return {};
   // fchmod: shm_open's mode is filtered by the umask; the caller asked for exactly these permissions.
   const int failure = ::fchmod(fd, options.permissions) != 0
                           ? errno
@@ -85,16 +79,8 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 
 ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec) {
   std::string object_name;
-  if (!detail::to_object_name(name, object_name)) {
-    ec = std::make_error_code(std::errc::invalid_argument);
-    return {};
-  }
-  const int fd = ::shm_open(object_name.c_str(), O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0) {
-    ec = detail::last_error();
-    return {};
-  }
-  return attach(fd, options, ec);
+  const int fd = detail::open_shared_object(name, O_RDWR, 0, object_name, ec);
+  return fd < 0 ? ring() : attach(fd, options, ec);
 }
 
 ring open_shared_ring(std::string_view name, ring_options options) {
