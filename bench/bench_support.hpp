@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -17,6 +18,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -151,6 +153,55 @@ struct options {
   // Round trips per latency contender and round; 0 for a benchmark that measures no latency.
   std::uint64_t round_trips = 0;
   bool strict = false;
+  std::string csv = {};   // --csv: where the figures go as CSV too (csv_output); empty: nowhere
+  std::string sweep = {}; // --sweep: what to sweep instead of measuring the targets' points; empty: nothing
+};
+
+// A run's figures as CSV, for scripts/plots.sh and other scripts. One schema for every benchmark, one row
+// per figure: `table,contender,x,median,min,max,cpus`. `table` names what was swept (chunk, ring, cdf,
+// ...), `x` is the point on its axis (bytes, a fraction), `contender` a short name without spaces or
+// commas. A row of a single value (a point of a latency CDF) has empty min, max and cpus.
+class csv_output {
+public:
+  explicit csv_output(const std::string& path) {
+    if (path.empty()) return;
+    file_ = std::fopen(path.c_str(), "w");
+    if (file_ == nullptr) throw std::system_error(errno, std::system_category(), "--csv " + path);
+    fmt::print(file_, "table,contender,x,median,min,max,cpus\n");
+  }
+  csv_output(const csv_output&) = delete;
+  csv_output& operator=(const csv_output&) = delete;
+  ~csv_output() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+
+  void row(std::string_view table, std::string_view contender, double x, const tally& t) {
+    if (file_ == nullptr) return;
+    const auto [low, high] = std::minmax_element(t.values.begin(), t.values.end());
+    fmt::print(file_, "{},{},{},{:.6g},{:.6g},{:.6g},{:.2f}\n", table, contender, x, t.median_value(), *low,
+               *high, median(t.cpus_busy));
+  }
+  void row(std::string_view table, std::string_view contender, double x, double value) {
+    if (file_ != nullptr) fmt::print(file_, "{},{},{},{:.6g},,,\n", table, contender, x, value);
+  }
+
+  // The distribution of `samples` as rows of `table`: x the share of samples at or below `median`, at every
+  // percent and at 99.5, 99.9, 99.99 and 100 %.
+  void cdf(std::string_view table, std::string_view contender, std::vector<double> samples) {
+    if (file_ == nullptr || samples.empty()) return;
+    std::sort(samples.begin(), samples.end());
+    std::vector<double> fractions;
+    for (int percent = 1; percent <= 99; ++percent)
+      fractions.push_back(percent / 100.0);
+    fractions.insert(fractions.end(), {0.995, 0.999, 0.9999, 1.0});
+    for (const double fraction : fractions) {
+      const auto rank = static_cast<std::size_t>(std::ceil(fraction * double(samples.size())));
+      row(table, contender, fraction, samples[std::clamp<std::size_t>(rank, 1, samples.size()) - 1]);
+    }
+  }
+
+private:
+  std::FILE* file_ = nullptr;
 };
 
 // A benchmark's command line: its name and purpose for --help, what its --bytes counts, its defaults,
@@ -161,6 +212,8 @@ struct command_line {
   std::string_view bytes_are;
   options defaults;
   options quick;
+  std::vector<std::string> sweeps = {}; // what --sweep may name, with what each sweeps; none: no --sweep
+  std::string_view sweeps_are = {};
 };
 
 // 2G, 64M, 1536K: a byte count as --bytes reads it.
@@ -204,6 +257,10 @@ inline void add_options(CLI::App& app, options& opt, const command_line& line) {
          quick_help)
       ->trigger_on_parse();
   app.add_flag("--strict", opt.strict, "exit with 1 when a target is missed (default: report it, exit 0)");
+  app.add_option("--csv", opt.csv,
+                 "also write the figures to this file as CSV (table,contender,x,median,...)");
+  if (!line.sweeps.empty())
+    app.add_option("--sweep", opt.sweep, std::string(line.sweeps_are))->check(CLI::IsMember(line.sweeps));
 }
 
 // A benchmark's main: parses the command line (--help; a bad one is refused with CLI11's message and

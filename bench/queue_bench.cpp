@@ -249,26 +249,29 @@ std::vector<double> round_trips(std::uint64_t trips) {
 
 struct contender {
   const char* name;
+  const char* id; // its name in the CSV
   double (*throughput)(std::uint64_t count);
   std::vector<double> (*latency)(std::uint64_t trips); // null: no round-trip row
 };
 
 // In report()'s order. The first two are the ones the throughput target compares.
 constexpr contender contenders[] = {
-    {"ringpipe try_push/try_pop (spinning)", stream_elements<ringpipe_spinning>,
+    {"ringpipe try_push/try_pop (spinning)", "ringpipe-try", stream_elements<ringpipe_spinning>,
      round_trips<ringpipe_spinning>},
-    {"boost spsc_queue push/pop (spinning)", stream_elements<boost_spinning>, round_trips<boost_spinning>},
-    {"moodycamel BRWQ try_enqueue/try_dequeue (spinning)", stream_elements<moodycamel_spinning>,
+    {"boost spsc_queue push/pop (spinning)", "boost", stream_elements<boost_spinning>,
+     round_trips<boost_spinning>},
+    {"moodycamel BRWQ try_enqueue/try_dequeue (spinning)", "moodycamel", stream_elements<moodycamel_spinning>,
      round_trips<moodycamel_spinning>},
-    {"ringpipe push/pop (blocking)", stream_elements<ringpipe_blocking>, round_trips<ringpipe_blocking>},
-    {"moodycamel BRWQ try_enqueue/wait_dequeue (blocking)", stream_elements<moodycamel_blocking>,
-     round_trips<moodycamel_blocking>},
-    {"moodycamel circular wait_enqueue/wait_dequeue (blocking)",
+    {"ringpipe push/pop (blocking)", "ringpipe-blocking", stream_elements<ringpipe_blocking>,
+     round_trips<ringpipe_blocking>},
+    {"moodycamel BRWQ try_enqueue/wait_dequeue (blocking)", "moodycamel-blocking",
+     stream_elements<moodycamel_blocking>, round_trips<moodycamel_blocking>},
+    {"moodycamel circular wait_enqueue/wait_dequeue (blocking)", "moodycamel-circular",
      stream_elements<moodycamel_circular_blocking>, round_trips<moodycamel_circular_blocking>},
-    {"ringpipe push(span)/pop(span), 256 a call (bulk, blocking)", stream_batches, nullptr},
-    {"reference: bare cached-index ring, no wake-up or checks", stream_elements<cached_index_ring>,
-     round_trips<cached_index_ring>},
-    {"ringpipe push/pop (blocking), ends as across processes",
+    {"ringpipe push(span)/pop(span), 256 a call (bulk, blocking)", "ringpipe-bulk", stream_batches, nullptr},
+    {"reference: bare cached-index ring, no wake-up or checks", "reference",
+     stream_elements<cached_index_ring>, round_trips<cached_index_ring>},
+    {"ringpipe push/pop (blocking), ends as across processes", "ringpipe-blocking-as-across-processes",
      stream_elements<ringpipe_blocking_as_across_processes>,
      round_trips<ringpipe_blocking_as_across_processes>}};
 constexpr std::size_t ringpipe_spin = 0, boost_spin = 1, moodycamel_spin = 2, ringpipe_block = 3,
@@ -276,6 +279,7 @@ constexpr std::size_t ringpipe_spin = 0, boost_spin = 1, moodycamel_spin = 2, ri
 
 struct figures {
   bench::tally throughput, median_trip, p99_trip;
+  std::vector<double> trips; // every round's round trips, for the CDF
 };
 
 // Each round runs every contender once in turn, so that drift in the machine's load spreads over all.
@@ -294,6 +298,7 @@ std::vector<figures> measure(const bench::options& opt) {
           bench::with_cpu_share(contenders[k].name, [&] { return contenders[k].latency(opt.round_trips); });
       all[k].median_trip.add(bench::median(micros), trip_cpus);
       all[k].p99_trip.add(bench::percentile(micros, 0.99), trip_cpus);
+      all[k].trips.insert(all[k].trips.end(), micros.begin(), micros.end());
       fmt::print("/{:.2f}", all[k].median_trip.values.back());
     }
     fmt::print("\n");
@@ -302,11 +307,15 @@ std::vector<figures> measure(const bench::options& opt) {
   return all;
 }
 
-bool report(const std::vector<figures>& all) {
+// The tables, also as CSV: tables `throughput` and `round-trip` (x: the queue's capacity), and `cdf`, every
+// round trip's distribution.
+bool report(const std::vector<figures>& all, bench::csv_output& csv) {
   fmt::print("\nthroughput, {} elements of 8 bytes per queue\n", capacity);
   bench::print_tally_header("ops/ms");
-  for (std::size_t k = 0; k < std::size(contenders); ++k)
+  for (std::size_t k = 0; k < std::size(contenders); ++k) {
     bench::print_tally(contenders[k].name, all[k].throughput);
+    csv.row("throughput", contenders[k].id, capacity, all[k].throughput);
+  }
   fmt::print(
       "\nround trip through two queues (one each way); median over the rounds of each round's figure\n");
   bench::print_tally_header("µs");
@@ -314,6 +323,8 @@ bool report(const std::vector<figures>& all) {
     if (!contenders[k].latency) continue;
     bench::print_tally(fmt::format("{}: median", contenders[k].name), all[k].median_trip);
     bench::print_tally(fmt::format("{}: p99", contenders[k].name), all[k].p99_trip);
+    csv.row("round-trip", contenders[k].id, capacity, all[k].median_trip);
+    csv.cdf("cdf", contenders[k].id, all[k].trips);
   }
   const auto ops = [&](std::size_t k) { return all[k].throughput.median_value(); };
   const auto trip = [&](std::size_t k) { return all[k].median_trip.median_value(); };
@@ -350,6 +361,7 @@ int main(int argc, char** argv) {
     fmt::print("ringpipe_queue_bench on {} CPUs: {} elements per contender and round, "
                "{} round trips; {} rounds\n",
                std::thread::hardware_concurrency(), opt.bytes / sizeof(element), opt.round_trips, opt.rounds);
-    return report(measure(opt));
+    bench::csv_output csv(opt.csv);
+    return report(measure(opt), csv);
   });
 }

@@ -1,10 +1,12 @@
 // Wake-up latency across processes: a 1-byte ping-pong between this process and a child through two
-// named rings, each side blocking or asynchronous. An asynchronous side parks at once on an empty ring
-// (it does not spin), so every round trip of the async pair goes through the cross-process wake-up
-// (futex_wake -> the parked side's relay thread -> a post to its io_context): half the round trip is
-// that wake-up's latency.
+// named rings, each side blocking or asynchronous, with the default wait_options: a side spins up to
+// wait_options::spin before it sleeps (blocking) or parks (async). A round trip that outlasts the spin
+// goes through the cross-process wake-up (futex_wake -> the sleeper, or the parked side's relay thread ->
+// a post to its io_context).
 //
-//   ringpipe_wake_latency [--rounds N] [--quick] [--strict]
+//   ringpipe_wake_latency [--rounds N] [--quick] [--strict] [--csv FILE]
+//
+// --csv writes every pairing's distribution of round trips (table `cdf`, contender `this-child`).
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -126,7 +128,10 @@ int main(int argc, char** argv) {
          "--quick", [&rounds] { rounds = 500; }, "a smoke run: --rounds 500")
       ->trigger_on_parse();
   app.add_flag("--strict")->description("taken as every benchmark takes it; there is no target to miss here");
+  std::string csv_path;
+  app.add_option("--csv", csv_path, "also write each pairing's round-trip distribution to this file as CSV");
   CLI11_PARSE(app, argc, argv);
+  ringpipe::bench::csv_output csv(csv_path);
   fmt::print("cross-process 1-byte ping-pong through two named rings, {} round trips each\n", rounds);
   fmt::print("{:<34} {:>12} {:>12} {:>6}\n", "this process / child", "median µs", "p99 µs", "CPUs");
   for (const auto& [here_async, child_async] :
@@ -138,5 +143,8 @@ int main(int argc, char** argv) {
         label, [here = here_async, child = child_async, rounds] { return measure(here, child, rounds); });
     fmt::print("{:<34} {:>12.2f} {:>12.2f} {:>6.1f}\n", label, ringpipe::bench::median(trips),
                ringpipe::bench::percentile(trips, 0.99), cpus);
+    csv.cdf("cdf",
+            std::string(here_async ? "async" : "blocking") + "-" + (child_async ? "async" : "blocking"),
+            std::move(trips));
   }
 }
