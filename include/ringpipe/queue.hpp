@@ -105,6 +105,7 @@ public:
 
   /// Blocks while the queue is full.
   void push(const T& value, std::error_code& ec) {
+    if (pushed_at_once(value)) return detail::clear_error(ec);
     if (!this->check_open(ec)) return;
     while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
@@ -113,6 +114,7 @@ public:
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   void push(const T& value) {
+    if (pushed_at_once(value)) return;
     std::error_code ec;
     push(value, ec);
     detail::throw_on_error(ec, "push");
@@ -135,11 +137,16 @@ public:
 
   /// Never blocks: false when the queue is full.
   bool try_push(const T& value, std::error_code& ec) {
+    if (pushed_at_once(value)) {
+      detail::clear_error(ec);
+      return true;
+    }
     return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   bool try_push(const T& value) {
+    if (pushed_at_once(value)) return true;
     std::error_code ec;
     const bool pushed = try_push(value, ec);
     detail::throw_on_error(ec, "try_push");
@@ -152,6 +159,12 @@ public:
   auto async_push(const T& value, PushToken&& token = asio::default_completion_token_t<executor_type>()) {
     return this->template initiate<detail::push_operation<T>, void(std::error_code)>(
         {value}, std::forward<PushToken>(token));
+  }
+
+private:
+  // Every push starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
+  bool pushed_at_once(const T& value) noexcept {
+    return this->state_ && detail::write_element_if_room<sizeof(T)>(*this->state_, &value);
   }
 };
 
@@ -230,6 +243,10 @@ public:
   /// Blocks while the queue is empty. On error the returned value is all zero bytes.
   T pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes{};
+    if (popped_at_once(bytes)) {
+      detail::clear_error(ec);
+      return detail::from_bytes<T>(bytes);
+    }
     if (!this->check_open(ec)) return detail::from_bytes<T>(bytes);
     while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
@@ -239,6 +256,7 @@ public:
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   T pop() {
+    if (std::array<std::byte, sizeof(T)> bytes; popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
     T value = pop(ec);
     detail::throw_on_error(ec, "pop");
@@ -263,6 +281,10 @@ public:
   /// Never blocks: nullopt when the queue is empty (or on error, with ec set).
   std::optional<T> try_pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes;
+    if (popped_at_once(bytes)) {
+      detail::clear_error(ec);
+      return detail::from_bytes<T>(bytes);
+    }
     if (!this->check_open(ec) || !detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec))
       return std::nullopt;
     return detail::from_bytes<T>(bytes);
@@ -270,6 +292,7 @@ public:
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   std::optional<T> try_pop() {
+    if (std::array<std::byte, sizeof(T)> bytes; popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
     std::optional<T> value = try_pop(ec);
     detail::throw_on_error(ec, "try_pop");
@@ -282,6 +305,12 @@ public:
   auto async_pop(PopToken&& token = asio::default_completion_token_t<executor_type>()) {
     return this->template initiate<detail::pop_operation<T>, void(std::error_code, T)>(
         {}, std::forward<PopToken>(token));
+  }
+
+private:
+  // Every pop starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
+  bool popped_at_once(std::array<std::byte, sizeof(T)>& bytes) noexcept {
+    return this->state_ && detail::read_element_if_there<sizeof(T)>(*this->state_, bytes.data());
   }
 };
 

@@ -189,19 +189,12 @@ bool unpark(typename Platform::atomics::template atomic<async_waiter*>& slot, as
   return slot.compare_exchange_strong(waiter, nullptr, std::memory_order_acq_rel, std::memory_order_relaxed);
 }
 
-// Called by the side that just published (a position or a close) with a release store.
-// Returns whether it made the wake system call.
-// `peer_here`: the sleeper took its role through the same waiter slots in this process (see
-// basic_waiter_slots), so its heavy_fence reaches this thread.
+// wake_peer's rare half: the peer announced a sleep or a park. Out of line, so that the common half
+// stays a few instructions that every caller inlines.
 template <class Platform>
-bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-               typename Platform::atomics::template atomic<async_waiter*>& peer_slot, bool peer_here) {
-  // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
-  Platform::light_fence(peer_here);
-  // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
-  // read-modify-write while nobody sleeps.
-  if (sleep_word.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(sleep_state::awake))
-    return false;
+[[gnu::noinline]] bool
+wake_announced_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
+                    typename Platform::atomics::template atomic<async_waiter*>& peer_slot) {
   // acq_rel: only one waker of a given sleep pays for the system call or takes the parked waiter, and
   // acquire pairs with the `parked` announce, so the waiter stored before it is in the slot below.
   const auto previous = static_cast<sleep_state>(
@@ -221,6 +214,25 @@ bool wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep
   // ring in this one), whose relay thread sleeps on the word (see remote_wake_thread).
   Platform::futex_wake(sleep_word);
   return true;
+}
+
+// Called by the side that just published (a position or a close) with a release store.
+// Returns whether it made the wake system call.
+// `peer_here`: the sleeper took its role through the same waiter slots in this process (see
+// basic_waiter_slots), so its heavy_fence reaches this thread.
+// Always inlined: it runs on every commit and consume, and a call there cost the queues' one-element
+// path more than the rest of it at -O2, where GCC does not inline it on its own.
+template <class Platform>
+[[gnu::always_inline]] inline bool
+wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
+          typename Platform::atomics::template atomic<async_waiter*>& peer_slot, bool peer_here) {
+  // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
+  Platform::light_fence(peer_here);
+  // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
+  // read-modify-write while nobody sleeps.
+  if (sleep_word.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(sleep_state::awake))
+    return false;
+  return wake_announced_peer<Platform>(sleep_word, peer_slot);
 }
 
 } // namespace ringpipe::core

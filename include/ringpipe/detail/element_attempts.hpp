@@ -26,6 +26,37 @@ inline std::optional<std::size_t> offset_of_whole_element(const std::optional<co
   return run->offset;
 }
 
+// Reports success to a caller's ec without a call into the standard library (clear() makes a new
+// system_category() each time): an ec that holds no error already says so.
+inline void clear_error(std::error_code& ec) noexcept {
+  if (ec) ec.clear();
+}
+
+// The common case of a queue's one-element attempt, with nothing to report: the reader open and room for
+// a whole element (writer), or a whole element there (reader). False sends the caller to try_write_element
+// / try_read_element, which tell full, closed, dead and corrupt apart. Always inlined, with the element's
+// size known to the compiler, so that the copy is a move and -O2 makes the same code as -O3: no
+// std::error_code is made or cleared here (each of those calls into the standard library).
+template <std::size_t Size>
+[[gnu::always_inline]] inline bool write_element_if_room(writer_state& state, const void* element) noexcept {
+  if (state.cursor.reader_closed()) return false;
+  const core::region run = state.cursor.writable(Size);
+  if (run.size < Size) return false; // full, or corrupt (an empty run)
+  copy_into_ring(state.area, run.offset, element, Size);
+  state.prepared = 0;
+  state.counters.moved(Size, state.cursor.commit(Size));
+  return true;
+}
+
+template <std::size_t Size>
+[[gnu::always_inline]] inline bool read_element_if_there(reader_state& state, void* element) noexcept {
+  const core::region run = state.cursor.readable(Size);
+  if (run.size < Size) return false; // empty, ended, or corrupt
+  copy_out_of_ring(state.area, run.offset, element, Size);
+  state.counters.moved(Size, state.cursor.consume(Size));
+  return true;
+}
+
 // One element of a queue, written whole or not at all: true when written; false when the ring is full
 // or, with ec set, when no write will ever succeed (error::corrupt for part of an element's room).
 inline bool try_write_element(writer_state& state, const void* element, std::size_t size,
