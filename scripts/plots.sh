@@ -17,7 +17,10 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DRINGPIPE_BENCH=ON -DRINGPIPE
 cmake --build "$build" -j"$(nproc)" --target "${benchmarks[@]}" >/dev/null
 
 plots=bench/plots
-run() { echo "plots: $*" >&2; "$build/bench/$@" >/dev/null; }
+# Each run's report (the tables and ratios bench/README.md quotes) is kept in $build/plots.log.
+log="$build/plots.log"
+: >"$log"
+run() { echo "plots: $*" | tee -a "$log" >&2; "$build/bench/$@" >>"$log"; }
 run ringpipe_bench --rounds "$rounds" --sweep chunk --csv "$plots/throughput-chunk.csv"
 run ringpipe_bench --rounds "$rounds" --sweep ring --csv "$plots/throughput-ring.csv"
 run ringpipe_async_bench --rounds "$rounds" --sweep chunk --csv "$plots/async-chunk.csv"
@@ -30,4 +33,4 @@ run ringpipe_spin_sweep --csv "$plots/spin.csv"
 for script in "$plots"/*.gp; do
   (cd "$plots" && gnuplot "$(basename "$script")")
 done
-echo "plots: wrote $(cd "$plots" && ls ./*.png | tr '\n' ' ')"
+echo "plots: wrote $(cd "$plots" && ls ./*.png | tr '\n' ' '), and the reports to $log"
