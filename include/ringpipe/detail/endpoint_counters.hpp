@@ -4,7 +4,6 @@
 #pragma once
 
 #include <atomic>
-#include <cstddef>
 #include <cstdint>
 
 #include "ringpipe/core/wait.hpp"
@@ -14,9 +13,10 @@ namespace ringpipe::detail {
 
 class endpoint_counters {
 public:
-  // A transfer of n > 0 bytes, and whether publishing it took a futex call to wake the peer.
-  void moved(std::size_t n, bool woke_peer) noexcept {
-    add(bytes_, n);
+  // A transfer, and whether publishing it took a futex call to wake the peer. Its bytes are not counted
+  // here: they are how far this side's position moved (endpoint_state::statistics), one store fewer
+  // per operation, which a one-element queue feels.
+  void moved(bool woke_peer) noexcept {
     add(operations_, 1);
     if (woke_peer) add(futex_calls_, 1);
   }
@@ -35,9 +35,10 @@ public:
     add(late_wakeups_, report.late_wakeups);
   }
 
-  // `swept_late`: the lost wake-ups of parked operations that the sweep made up for (counted there).
-  endpoint_statistics snapshot(std::uint64_t swept_late) const noexcept {
-    return {read(bytes_),  read(operations_), read(waits_),       read(spins_succeeded_),
+  // `bytes`: what this side moved, from its position; `swept_late`: the lost wake-ups of parked
+  // operations that the sweep made up for (counted there).
+  endpoint_statistics snapshot(std::uint64_t bytes, std::uint64_t swept_late) const noexcept {
+    return {bytes,         read(operations_), read(waits_),       read(spins_succeeded_),
             read(sleeps_), read(parks_),      read(futex_calls_), read(late_wakeups_) + swept_late};
   }
 
@@ -51,7 +52,6 @@ private:
   }
   static std::uint64_t read(const counter& c) noexcept { return c.load(std::memory_order_relaxed); }
 
-  counter bytes_{0};
   counter operations_{0};
   counter waits_{0};
   counter spins_succeeded_{0};

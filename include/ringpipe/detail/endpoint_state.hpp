@@ -64,7 +64,22 @@ struct alignas(core::cache_line_stride) endpoint_state {
                                 std::memory_order_relaxed);
   }
 
-  endpoint_statistics statistics() const noexcept { return counters.snapshot(sweep_entry.late_wakeups()); }
+  endpoint_statistics statistics() const noexcept {
+    return counters.snapshot(bytes_moved(), sweep_entry.late_wakeups());
+  }
+
+  // How far this side's position moved since it took its role: every byte it wrote (read) went through
+  // a commit (consume) of it. Read from the header, where only this side stores it, rather than from the
+  // cursor, which another thread may not read while this side moves data.
+  std::uint64_t bytes_moved() const noexcept {
+    const core::ring_header& header = ring_access::header(ring_handle);
+    // relaxed: a count, not a publication: any value this side stored will do.
+    const std::uint64_t position = side == core::role::writer
+                                       ? header.write_position.load(std::memory_order_relaxed)
+                                       : header.read_position.load(std::memory_order_relaxed);
+    // A peer that tampers with our position gets no wrapped-around count.
+    return position >= first_position ? position - first_position : 0;
+  }
 
   // What this side reports once its peer's process died: the reader (after draining) peer_dead, the
   // writer broken_pipe, as for a reader that closed.
@@ -103,6 +118,8 @@ struct alignas(core::cache_line_stride) endpoint_state {
   data_area area{ring_handle};
   core::role_lease lease;
   Cursor cursor;
+  // The position this side started from (see bytes_moved).
+  const std::uint64_t first_position = cursor.position();
   // The bounded recheck of this side's parked operations (see core/lost_wake_sweeper.hpp).
   core::sweeper_entry sweep_entry{ring_access::header(ring_handle), side, ring_handle.fill_limit(),
                                   side == core::role::writer ? ring_access::waiter_slots(ring_handle).writer

@@ -218,11 +218,14 @@ private:
   bool aborted_ = false;
 };
 
-// Completes at once, through the I/O executor, never inside the initiating function.
+// Completes at once, never inside the initiating function: posted to the handler's associated executor
+// (the I/O executor when it has none), as asio::post(handler) would.
 template <class IoExecutor, class Handler, class... Args>
 void post_completion(const IoExecutor& io_executor, Handler&& handler, std::tuple<Args...> result) {
-  asio::post(io_executor, bound_handler<std::decay_t<Handler>, Args...>{std::forward<Handler>(handler),
-                                                                        std::move(result)});
+  const asio::associated_executor_t<std::decay_t<Handler>, IoExecutor> handler_executor =
+      asio::get_associated_executor(handler, io_executor);
+  asio::post(handler_executor, bound_handler<std::decay_t<Handler>, Args...>{std::forward<Handler>(handler),
+                                                                             std::move(result)});
 }
 
 // Starts an asynchronous operation on an endpoint's state (null when the endpoint is closed). An
