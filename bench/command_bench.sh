@@ -3,11 +3,7 @@
 # cat) on the pipelines of issue 13, in alternating rounds; prints each contender's median wall time
 # and CPU seconds per GiB (user + system of the whole pipeline, from bash's `times`).
 #
-#   bench/command_bench.sh RINGPIPE [--mib N] [--rounds N] [--relay RELAY]   (defaults: 2048 MiB, 5 rounds)
-#
-# RELAY (default: ringpipe_relay_ceiling in the bench/ folder beside RINGPIPE's command/ folder, when it
-# is there) is the ceiling on the pipe pipeline: a one-thread poll(2) relay with the same buffer and block,
-# no ring (relay_ceiling.cpp). It runs as one more contender, `relay`.
+#   bench/command_bench.sh RINGPIPE [--mib N] [--rounds N]      (defaults: 2048 MiB, 5 rounds)
 #
 # Pipelines: `head -c N /dev/zero | TOOL | cat > /dev/null`; a file to a file (on the file system of
 # $TMPDIR); a file -> TCP loopback -> file with two instances of the tool. Run it on a quiet machine.
@@ -15,13 +11,11 @@ set -euo pipefail
 ringpipe=${1:?usage: command_bench.sh RINGPIPE [--mib N] [--rounds N]}
 shift
 mib=2048
-relay=$(dirname "$ringpipe")/../bench/ringpipe_relay_ceiling
 rounds=5
 while [ $# -gt 0 ]; do
   case $1 in
   --mib) mib=$2; shift 2 ;;
   --rounds) rounds=$2; shift 2 ;;
-  --relay) relay=$2; shift 2 ;;
   *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +37,6 @@ pipe_filter() {
   pv) pv -q -B $ring ;;
   socat) socat -u -b 131072 - - ;;
   cat) cat ;;
-  relay) "$relay" ;;
   esac
 }
 file_copy() {
@@ -110,7 +103,6 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 printf '%-6s %-9s %10s %10s %12s\n' pipeline tool "median s" "GiB/s" "CPU s/GiB"
 for pipeline in pipe file tcp; do
   tools=(ringpipe mbuffer pv socat cat)
-  [ "$pipeline" = pipe ] && [ -x "$relay" ] && tools+=(relay)
   [ "$pipeline" = tcp ] && tools=(ringpipe mbuffer socat)
   declare -A walls=() cpus=()
   for ((round = 0; round < rounds; round++)); do

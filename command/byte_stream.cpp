@@ -27,6 +27,8 @@ public:
     return 0;
   }
 
+  int descriptor() const noexcept override { return fd_; }
+
 private:
   int fd_;
 };
@@ -57,6 +59,8 @@ public:
     if (fd_ > STDERR_FILENO && ::close(fd_) != 0) ec = std::error_code(errno, std::system_category());
     fd_ = -1;
   }
+
+  int descriptor() const noexcept override { return fd_; }
 
 private:
   int fd_;

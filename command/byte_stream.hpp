@@ -20,6 +20,8 @@ public:
   // Reads at least one byte into `into`, blocking; 0 with asio::error::eof at the end, 0 with
   // std::errc::interrupted when a signal interrupted the wait (the caller checks for a stop).
   virtual std::size_t read_some(asio::mutable_buffer into, std::error_code& ec) = 0;
+  // The file descriptor read from, for a one-thread relay (relay_sides); -1 when there is none.
+  virtual int descriptor() const noexcept { return -1; }
 };
 
 class byte_sink {
@@ -30,6 +32,8 @@ public:
   // Ends the stream for the far side (a socket's peer sees end of stream) and reports a failure to
   // flush (a file's close may report a write error).
   virtual void finish(std::error_code& ec) = 0;
+  // The file descriptor written to, for a one-thread relay (relay_sides); -1 when there is none.
+  virtual int descriptor() const noexcept { return -1; }
 };
 
 // Takes ownership of `fd` unless it is standard input or output. A pipe is grown to hold a block.

@@ -1,6 +1,7 @@
 // The two sides of a transfer around its middle ring: fill_ring reads the input straight into ring
 // memory (prepare / read(2) / commit); drain_ring writes straight out of it (data / write(2) /
-// consume) to one output, drain_ring_to_all (fanout.cpp) to several.
+// consume) to one output, drain_ring_to_all (fanout.cpp) to several. relay_sides (relay.cpp) does both
+// on one thread, for one descriptor in and one out.
 #pragma once
 
 #include <cstddef>
@@ -70,5 +71,23 @@ bool report_output_failure(const drain_job& job, const output& failed, const std
 
 // Reports how the ring ended, if not with eof: a shm: input's error (peer_dead), or our own ring's.
 void report_ring_end(const drain_job& job, const std::error_code& ec, transfer_state& state);
+
+struct relay_job {
+  int input_fd;
+  std::string input_spec;
+  byte_sink& sink;
+  int output_fd; // sink's
+  std::string output_spec;
+  ringpipe::writer& writer; // the two ends of the transfer's own middle ring
+  ringpipe::reader& reader;
+  std::size_t block_size;
+  stream_tap* tap;
+};
+
+// fill_ring and drain_ring on the calling thread: poll(2) picks the side that can move. Runs until the
+// input ended and the ring drained, a stop was requested and the ring drained, or the output or the
+// ring failed; then finishes the output. No --rate-limit or --start-at (run_transfer keeps those on
+// two threads).
+void relay_sides(const relay_job& job, transfer_state& state);
 
 } // namespace ringpipe_cmd

@@ -255,6 +255,31 @@ case_empty() {
   grep -q "99aa06d3014798d86001c324468d497f  xxh3-128" "$work/hash" || fail "xxh3 of nothing: $(cat "$work/hash")"
 }
 
+# How many threads the command runs while its input is quiet: `threads_while_waiting [OPTION...]`.
+threads_while_waiting() {
+  (sleep 2; echo x) | "$ringpipe" -q "$@" > "$work/quiet" &
+  local pid=$!
+  sleep 0.5
+  ls "/proc/$pid/task" | wc -l
+  wait "$pid" || fail "the quiet transfer failed"
+  [ "$(cat "$work/quiet")" = x ] || fail "the quiet transfer lost its byte"
+}
+
+case_one_thread() {
+  # One descriptor in and one out move on one thread (relay.cpp); --rate-limit keeps the two sides'.
+  local relay two
+  relay=$(threads_while_waiting)
+  two=$(threads_while_waiting --rate-limit 1G)
+  [ "$relay" -lt "$two" ] || fail "threads: $relay for a plain transfer, $two with --rate-limit"
+  # The relay makes a pipe non-blocking while it runs; a process sharing that pipe afterwards finds it
+  # blocking again.
+  # The file status flags of this shell's standard output, in octal; O_NONBLOCK is 04000.
+  { printf abc | "$ringpipe" -q; shell=$BASHPID flags=$(awk '/^flags/ {print $2}' "/proc/$shell/fdinfo/1")
+    echo $((8#$flags & 8#4000)) > "$work/mode"; } | cat > "$work/shared"
+  [ "$(cat "$work/mode")" = 0 ] || fail "standard output left non-blocking ($(cat "$work/mode"))"
+  [ "$(head -c 3 "$work/shared")" = abc ] || fail "the bytes before the check are missing"
+}
+
 case_sigint() {
   # The producer keeps stdin open; its stderr is not the test's, so CTest does not wait for it.
   (head -c 10M /dev/zero; exec sleep 10) 2>/dev/null | "$ringpipe" -q -o "$work/out" &
