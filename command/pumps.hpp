@@ -73,10 +73,9 @@ bool report_output_failure(const drain_job& job, const output& failed, const std
 void report_ring_end(const drain_job& job, const std::error_code& ec, transfer_state& state);
 
 struct relay_job {
-  int input_fd;
+  byte_source& source; // both on a descriptor (descriptor() >= 0)
   std::string input_spec;
   byte_sink& sink;
-  int output_fd; // sink's
   std::string output_spec;
   ringpipe::writer& writer; // the two ends of the transfer's own middle ring
   ringpipe::reader& reader;

@@ -57,7 +57,8 @@ struct relay_errors {
 // Moves bytes until the input ended (or failed, or a stop was requested) and the ring is drained, or an
 // output or ring error ends it. Non-blocking pipes and sockets only for its duration.
 relay_errors move_bytes(const relay_job& job, transfer_state& state) {
-  const nonblocking_while_alive input_mode(job.input_fd), output_mode(job.output_fd);
+  const int input_fd = job.source.descriptor(), output_fd = job.sink.descriptor();
+  const nonblocking_while_alive input_mode(input_fd), output_mode(output_fd);
   relay_errors errors;
   bool reading = true;
   const auto stop_reading = [&] {
@@ -79,8 +80,8 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
     if (errors.ring) break;
     // A side with nothing to do is left out (a negative descriptor), not just asked for no events: poll
     // reports a hang-up whatever was asked, and a full ring's input that hung up would spin the loop.
-    pollfd sides[2] = {{room.size() != 0 ? job.input_fd : -1, POLLIN, 0},
-                       {held.size() != 0 ? job.output_fd : -1, POLLOUT, 0}};
+    pollfd sides[2] = {{room.size() != 0 ? input_fd : -1, POLLIN, 0},
+                       {held.size() != 0 ? output_fd : -1, POLLOUT, 0}};
     {
       // A side that cannot move waits on the ring, as --stats counts it for the two threads.
       std::atomic<std::uint64_t>* waiting = reading && room.size() == 0 ? &state.counters.input_waited_ns
@@ -95,7 +96,7 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
       }
     }
     if (sides[1].revents != 0) {
-      const ssize_t n = ::write(job.output_fd, held.data(), std::min(held.size(), job.block_size));
+      const ssize_t n = ::write(output_fd, held.data(), std::min(held.size(), job.block_size));
       if (n < 0 && !passing(errno)) {
         errors.write = last_error();
         break;
@@ -108,7 +109,7 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
       }
     }
     if (sides[0].revents != 0) {
-      const ssize_t n = ::read(job.input_fd, room.data(), std::min(room.size(), job.block_size));
+      const ssize_t n = ::read(input_fd, room.data(), std::min(room.size(), job.block_size));
       if (n < 0 && !passing(errno)) {
         state.fail(exit_input_error, "input", job.input_spec, last_error());
         stop_reading(); // what was read still goes out, as when fill_ring's input fails

@@ -152,8 +152,8 @@ void run_sides(middle& m, opened& input, std::vector<opened>& outputs, const tra
                stream_tap& tap, transfer_state& state) {
   if (relays(m, input, outputs, options)) {
     opened& out = outputs.front();
-    relay_sides({input.source->descriptor(), input.where.spec, *out.sink, out.sink->descriptor(),
-                 out.where.spec, *m.writer, *m.reader, options.block_size, &tap},
+    relay_sides({*input.source, input.where.spec, *out.sink, out.where.spec, *m.writer, *m.reader,
+                 options.block_size, &tap},
                 state);
     return;
   }

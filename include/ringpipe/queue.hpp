@@ -106,17 +106,14 @@ public:
   /// Blocks while the queue is full.
   void push(const T& value, std::error_code& ec) {
     if (pushed_at_once(value)) return detail::clear_error(ec);
-    if (!this->check_open(ec)) return;
-    while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
-           detail::sleep_until_ready(*this->state_, {}, ec)) {
-    }
+    push_slowly(value, ec);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   void push(const T& value) {
     if (pushed_at_once(value)) return;
     std::error_code ec;
-    push(value, ec);
+    push_slowly(value, ec);
     detail::throw_on_error(ec, "push");
   }
 
@@ -141,14 +138,14 @@ public:
       detail::clear_error(ec);
       return true;
     }
-    return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
+    return try_push_slowly(value, ec);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   bool try_push(const T& value) {
     if (pushed_at_once(value)) return true;
     std::error_code ec;
-    const bool pushed = try_push(value, ec);
+    const bool pushed = try_push_slowly(value, ec);
     detail::throw_on_error(ec, "try_push");
     return pushed;
   }
@@ -165,6 +162,18 @@ private:
   // Every push starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
   bool pushed_at_once(const T& value) noexcept {
     return this->state_ && detail::write_element_if_room<sizeof(T)>(*this->state_, &value);
+  }
+
+  // After pushed_at_once failed: the attempts that tell full, closed, dead and corrupt apart, and wait.
+  void push_slowly(const T& value, std::error_code& ec) {
+    if (!this->check_open(ec)) return;
+    while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
+           detail::sleep_until_ready(*this->state_, {}, ec)) {
+    }
+  }
+
+  bool try_push_slowly(const T& value, std::error_code& ec) {
+    return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 };
 
@@ -243,24 +252,21 @@ public:
   /// Blocks while the queue is empty. On error the returned value is all zero bytes.
   T pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes{};
-    if (popped_at_once(bytes)) {
+    if (popped_at_once(bytes))
       detail::clear_error(ec);
-      return detail::from_bytes<T>(bytes);
-    }
-    if (!this->check_open(ec)) return detail::from_bytes<T>(bytes);
-    while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
-           detail::sleep_until_ready(*this->state_, {}, ec)) {
-    }
+    else
+      pop_slowly(bytes, ec);
     return detail::from_bytes<T>(bytes);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   T pop() {
-    if (std::array<std::byte, sizeof(T)> bytes; popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
+    std::array<std::byte, sizeof(T)> bytes{};
+    if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
-    T value = pop(ec);
+    pop_slowly(bytes, ec);
     detail::throw_on_error(ec, "pop");
-    return value;
+    return detail::from_bytes<T>(bytes);
   }
 
   /// Pops as many elements as are there, up to out.size(), blocking only while there are none.
@@ -285,18 +291,19 @@ public:
       detail::clear_error(ec);
       return detail::from_bytes<T>(bytes);
     }
-    if (!this->check_open(ec) || !detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec))
-      return std::nullopt;
+    if (!try_pop_slowly(bytes, ec)) return std::nullopt;
     return detail::from_bytes<T>(bytes);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   std::optional<T> try_pop() {
-    if (std::array<std::byte, sizeof(T)> bytes; popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
+    std::array<std::byte, sizeof(T)> bytes;
+    if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
-    std::optional<T> value = try_pop(ec);
+    const bool popped = try_pop_slowly(bytes, ec);
     detail::throw_on_error(ec, "try_pop");
-    return value;
+    if (!popped) return std::nullopt;
+    return detail::from_bytes<T>(bytes);
   }
 
   /// Suspends while the queue is empty; completes with (error_code, T).
@@ -311,6 +318,19 @@ private:
   // Every pop starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
   bool popped_at_once(std::array<std::byte, sizeof(T)>& bytes) noexcept {
     return this->state_ && detail::read_element_if_there<sizeof(T)>(*this->state_, bytes.data());
+  }
+
+  // After popped_at_once failed: the attempts that tell empty, ended, dead and corrupt apart, and wait.
+  // `bytes` stays as it was (all zero for pop) unless an element is read.
+  void pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
+    if (!this->check_open(ec)) return;
+    while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
+           detail::sleep_until_ready(*this->state_, {}, ec)) {
+    }
+  }
+
+  bool try_pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
+    return this->check_open(ec) && detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec);
   }
 };
 
