@@ -20,7 +20,7 @@ std::uint64_t page_size() noexcept { return static_cast<std::uint64_t>(::sysconf
 
 // Page-table entries for the header and the data area are made when the ring is mapped (MAP_POPULATE),
 // so that the data path never takes a page fault: the memory is already reserved (reserve_file), and a
-// first touch of each page cost 20 ns per 4-byte element of a fresh queue here (a fault per page). The
+// fresh 10M-element queue's first pass of 4-byte pushes took 15.7 ns each here, 9.8 ns populated. The
 // mirror's second view is left to fault on demand: only runs that cross the end touch it, and populating
 // it would count the ring twice in the process's resident size.
 constexpr int populated = MAP_POPULATE;
