@@ -7,6 +7,7 @@
 #
 # Pipelines: `head -c N /dev/zero | TOOL | cat > /dev/null`; a file to a file (on the file system of
 # $TMPDIR); a file -> TCP loopback -> file with two instances of the tool. Run it on a quiet machine.
+# `ring-only` is ringpipe with --no-splice: every byte through the ring's memory, no kernel copies.
 set -euo pipefail
 ringpipe=${1:?usage: command_bench.sh RINGPIPE [--mib N] [--rounds N]}
 shift
@@ -33,6 +34,7 @@ port=$((30000 + RANDOM % 20000))
 pipe_filter() {
   case $1 in
   ringpipe) "$ringpipe" -q -m $ring -s $block ;;
+  ring-only) "$ringpipe" -q --no-splice -m $ring -s $block ;;
   mbuffer) mbuffer -q -m $ring -s $block 2>/dev/null ;;
   pv) pv -q -B $ring ;;
   socat) socat -u -b 131072 - - ;;
@@ -42,6 +44,7 @@ pipe_filter() {
 file_copy() {
   case $1 in
   ringpipe) "$ringpipe" -q -m $ring -s $block -i "$work/in" -o "$work/out" ;;
+  ring-only) "$ringpipe" -q --no-splice -m $ring -s $block -i "$work/in" -o "$work/out" ;;
   mbuffer) mbuffer -q -f -m $ring -s $block -i "$work/in" -o "$work/out" 2>/dev/null ;;
   pv) pv -q -B $ring "$work/in" > "$work/out" ;;
   socat) socat -u -b 131072 "FILE:$work/in" "CREATE:$work/out" ;;
@@ -50,7 +53,7 @@ file_copy() {
 }
 tcp_receive() {
   case $1 in
-  ringpipe) "$ringpipe" -q -m $ring -s $block -i "tcp-listen:127.0.0.1:$port" -o "$work/out" ;;
+  ringpipe | ring-only) "$ringpipe" -q -m $ring -s $block -i "tcp-listen:127.0.0.1:$port" -o "$work/out" ;;
   mbuffer) mbuffer -q -f -m $ring -s $block -I "127.0.0.1:$port" -o "$work/out" 2>/dev/null ;;
   socat) socat -u -b 131072 "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" "CREATE:$work/out" ;;
   esac
@@ -58,6 +61,7 @@ tcp_receive() {
 tcp_send() {
   case $1 in
   ringpipe) "$ringpipe" -q -m $ring -s $block -i "$work/in" -o "tcp:127.0.0.1:$port" ;;
+  ring-only) "$ringpipe" -q --no-splice -m $ring -s $block -i "$work/in" -o "tcp:127.0.0.1:$port" ;;
   mbuffer) mbuffer -q -m $ring -s $block -i "$work/in" -O "127.0.0.1:$port" 2>/dev/null ;;
   socat) socat -u -b 131072 "FILE:$work/in" "TCP:127.0.0.1:$port" ;;
   esac
@@ -102,8 +106,8 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 printf '%-6s %-9s %10s %10s %12s\n' pipeline tool "median s" "GiB/s" "CPU s/GiB"
 for pipeline in pipe file tcp; do
-  tools=(ringpipe mbuffer pv socat cat)
-  [ "$pipeline" = tcp ] && tools=(ringpipe mbuffer socat)
+  tools=(ringpipe ring-only mbuffer pv socat cat)
+  [ "$pipeline" = tcp ] && tools=(ringpipe ring-only mbuffer socat)
   declare -A walls=() cpus=()
   for ((round = 0; round < rounds; round++)); do
     for tool in "${tools[@]}"; do # alternating: every round runs every contender once

@@ -65,6 +65,9 @@ void add_buffer_options(CLI::App& app, transfer_options& options) {
       ->type_name("PCT");
   size_option(app, "--rate-limit", options.rate_limit, std::uint64_t{1} << 50,
               "bytes per second (K, M, G suffixes), for the input and for each output");
+  app.add_flag("!--no-splice", options.kernel_copies,
+               "every byte through the ring's memory: no splice(2), sendfile(2) or copy_file_range(2) "
+               "while the ring is empty");
 }
 
 void add_report_options(CLI::App& app, transfer_options& options) {

@@ -21,6 +21,7 @@ struct transfer_options {
   on_output_error output_errors = on_output_error::fail;
   double start_at_percent = 0;
   std::uint64_t rate_limit = 0; // bytes per second, 0 for none
+  bool kernel_copies = true;    // false with --no-splice
   bool stats = false;
   bool stats_json = false;
   bool progress = false;

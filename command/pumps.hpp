@@ -1,7 +1,8 @@
 // The two sides of a transfer around its middle ring: fill_ring reads the input straight into ring
 // memory (prepare / read(2) / commit); drain_ring writes straight out of it (data / write(2) /
 // consume) to one output, drain_ring_to_all (fanout.cpp) to several. relay_sides (relay.cpp) does both
-// on one thread, for one descriptor in and one out.
+// on one thread, for one descriptor in and one out, and lets the kernel move the bytes while the ring is
+// empty.
 #pragma once
 
 #include <cstddef>
@@ -81,6 +82,7 @@ struct relay_job {
   ringpipe::reader& reader;
   std::size_t block_size;
   stream_tap* tap;
+  bool kernel_copies; // while the ring is empty, let the kernel move the bytes (kernel_copy.hpp)
 };
 
 // fill_ring and drain_ring on the calling thread: poll(2) picks the side that can move. Runs until the

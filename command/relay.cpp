@@ -2,7 +2,8 @@
 // threads of fill_ring and drain_ring cost a context switch at every hand-over, which on a machine with
 // as few CPUs as the pipeline has processes is most of a pipe pipeline's time (bench/README.md, section
 // 7); here poll(2) picks whichever side can move, through the same ring, so the buffer, its hard
-// backpressure and its statistics are the same.
+// backpressure and its statistics are the same. While the ring is empty and the output keeps up, the
+// kernel moves the bytes from one descriptor to the other itself (kernel_copy.hpp), as cat cannot.
 #include <algorithm>
 #include <cerrno>
 #include <limits>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel_copy.hpp"
 #include "pumps.hpp"
 #include "signals.hpp"
 
@@ -49,6 +51,51 @@ bool passing(int error) { return error == EINTR || error == EAGAIN || error == E
 
 std::error_code last_error() { return {errno, std::system_category()}; }
 
+// What a kernel copy's attempt leaves the loop to do.
+enum class after_kernel_copy {
+  look_again,   // bytes moved, or the kernel copy ended: the loop starts over
+  fill_the_ring // the input has bytes the output cannot take now: they go into the ring
+};
+
+// One kernel copy while the ring is empty, and when neither side is ready, the wait for one of them.
+// A pair that the kernel refuses although poll(2) called both sides ready goes through the ring from
+// then on rather than spin.
+after_kernel_copy copy_in_kernel(kernel_copy& kernel, bool& both_were_ready, const relay_job& job,
+                                 transfer_state& state) {
+  const ssize_t n = kernel.move(job.block_size);
+  if (n > 0) {
+    both_were_ready = false;
+    // relaxed: statistics.
+    state.counters.bytes_in.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+    state.counters.bytes_in_kernel.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+    state.counters.bytes_out.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+    return after_kernel_copy::look_again;
+  }
+  // read(2) and write(2) tell the end of the input and each side's error apart, and name the side.
+  if (n == 0 || !passing(errno) || (errno != EINTR && both_were_ready)) {
+    kernel.give_up();
+    return after_kernel_copy::look_again;
+  }
+  if (errno == EINTR) return after_kernel_copy::look_again; // a stop's signal, perhaps
+  // EAGAIN: the input is empty or the output full.
+  const int input_fd = job.source.descriptor();
+  pollfd sides[2] = {{input_fd, POLLIN, 0}, {job.sink.descriptor(), POLLOUT, 0}};
+  if (::poll(sides, 2, -1) < 0) {
+    if (!passing(errno)) kernel.give_up(); // the loop's own poll reports it
+    return after_kernel_copy::look_again;
+  }
+  if (sides[1].revents == 0) return after_kernel_copy::fill_the_ring;
+  if (sides[0].revents != 0) {
+    both_were_ready = true;
+    return after_kernel_copy::look_again;
+  }
+  // The output waits on an empty ring for the input, as --stats counts it.
+  pollfd input{input_fd, POLLIN, 0};
+  const wait_timer timer(state.counters.output_waited_ns);
+  ::poll(&input, 1, -1); // a failure or a signal: the loop looks again
+  return after_kernel_copy::look_again;
+}
+
 // The outcome of the loop: what stopped it, if anything did.
 struct relay_errors {
   std::error_code write, ring;
@@ -60,6 +107,9 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
   const int input_fd = job.source.descriptor(), output_fd = job.sink.descriptor();
   const nonblocking_while_alive input_mode(input_fd), output_mode(output_fd);
   relay_errors errors;
+  kernel_copy kernel(input_fd, output_fd);
+  if (!job.kernel_copies) kernel.give_up();
+  bool both_were_ready = false; // by poll(2)'s word, before the kernel copy now
   bool reading = true;
   const auto stop_reading = [&] {
     reading = false;
@@ -74,6 +124,9 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
     if (errors.ring) break;
     state.counters.note_fill(held.size());
     if (!reading && held.size() == 0) break;
+    if (reading && held.size() == 0 && kernel.usable() &&
+        copy_in_kernel(kernel, both_were_ready, job, state) == after_kernel_copy::look_again)
+      continue;
     const asio::mutable_buffer room =
         reading ? job.writer.prepare(std::numeric_limits<std::size_t>::max(), errors.ring)
                 : asio::mutable_buffer();
@@ -95,6 +148,7 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
         break;
       }
     }
+    bool wrote = false;
     if (sides[1].revents != 0) {
       const ssize_t n = ::write(output_fd, held.data(), std::min(held.size(), job.block_size));
       if (n < 0 && !passing(errno)) {
@@ -102,13 +156,17 @@ relay_errors move_bytes(const relay_job& job, transfer_state& state) {
         break;
       }
       if (n > 0) {
+        wrote = true;
         job.reader.consume(static_cast<std::size_t>(n), errors.ring);
         if (errors.ring) break;
         // relaxed: a statistic.
         state.counters.bytes_out.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
       }
     }
-    if (sides[0].revents != 0) {
+    // While the kernel can move the bytes, the ring drains first: a read now would keep it from emptying,
+    // and every byte through it costs two copies that the kernel's does not. The input waits in its
+    // own pipe or file meanwhile, and goes into the ring whenever the output cannot take more.
+    if (sides[0].revents != 0 && !(wrote && kernel.usable())) {
       const ssize_t n = ::read(input_fd, room.data(), std::min(room.size(), job.block_size));
       if (n < 0 && !passing(errno)) {
         state.fail(exit_input_error, "input", job.input_spec, last_error());

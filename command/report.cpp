@@ -79,6 +79,9 @@ void print_summary(const transfer_state& state, const summary_facts& facts) {
   std::fprintf(stderr, "ringpipe: %s in, %s out in %.3f s: in %s/s, out %s/s\n", human_bytes(in).c_str(),
                human_bytes(out).c_str(), seconds, human_bytes(rate(in, seconds)).c_str(),
                human_bytes(rate(out, seconds)).c_str());
+  if (const std::uint64_t kernel = load(state.counters.bytes_in_kernel); kernel != 0)
+    std::fprintf(stderr, "ringpipe: %s of them moved by the kernel while the ring was empty\n",
+                 human_bytes(kernel).c_str());
   std::fprintf(stderr,
                "ringpipe: input waited %.3f s on a full ring, output waited %.3f s on an empty ring; "
                "highest fill %s of %s (%.0f%%)\n",
@@ -94,10 +97,11 @@ void print_summary_json(const transfer_state& state, const summary_facts& facts)
   const std::uint64_t in = load(state.counters.bytes_in);
   const std::uint64_t out = load(state.counters.bytes_out);
   std::fprintf(stderr,
-               "{\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"seconds\":%.6f,\"input_rate\":%.0f,"
+               "{\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"bytes_in_kernel\":%" PRIu64
+               ",\"seconds\":%.6f,\"input_rate\":%.0f,"
                "\"output_rate\":%.0f,\"input_waited_full_seconds\":%.6f,\"output_waited_empty_seconds\":%.6f,"
                "\"highest_fill\":%" PRIu64 ",\"ring_size\":%" PRIu64 ",\"exit_status\":%d%s%s%s%s%s}\n",
-               in, out, seconds, rate(in, seconds), rate(out, seconds),
+               in, out, load(state.counters.bytes_in_kernel), seconds, rate(in, seconds), rate(out, seconds),
                load_seconds(state.counters.input_waited_ns), load_seconds(state.counters.output_waited_ns),
                load(state.counters.highest_fill), facts.ring_size, state.exit_status(),
                facts.hash.empty() ? "" : ",\"xxh3_128\":\"", facts.hash.c_str(),

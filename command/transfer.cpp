@@ -152,8 +152,9 @@ void run_sides(middle& m, opened& input, std::vector<opened>& outputs, const tra
                stream_tap& tap, transfer_state& state) {
   if (relays(m, input, outputs, options)) {
     opened& out = outputs.front();
+    // --hash must see every byte, so the kernel moves none of them then.
     relay_sides({*input.source, input.where.spec, *out.sink, out.where.spec, *m.writer, *m.reader,
-                 options.block_size, &tap},
+                 options.block_size, &tap, options.kernel_copies && options.hash.empty()},
                 state);
     return;
   }

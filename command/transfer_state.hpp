@@ -36,6 +36,7 @@ struct transfer_counters {
   // relaxed everywhere: each is written by one thread and read only for display.
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
+  std::atomic<std::uint64_t> bytes_in_kernel{0};  // of bytes_in, those the kernel moved (kernel_copy.hpp)
   std::atomic<std::uint64_t> input_waited_ns{0};  // the input side, on a full ring
   std::atomic<std::uint64_t> output_waited_ns{0}; // the output side, on an empty ring
   std::atomic<std::uint64_t> highest_fill{0};
