@@ -6,6 +6,8 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -187,4 +189,22 @@ TEST_CASE("a short liveness interval finds a dead writer within a wait the defau
     CHECK_FALSE(r.wait_for(5s, ec));
     CHECK(ec == ringpipe::error::peer_dead);
   }
+}
+
+TEST_CASE("a queue end counts a bulk push or pop as one operation beside its one-element ones") {
+  // The one-element calls store no counter: their operations come from the bytes that the counted
+  // operations did not move (endpoint_counters.hpp). A bulk call of three elements is one operation.
+  auto [sender, receiver] = ringpipe::make_queue<std::uint64_t>(asio::system_executor(), 8);
+  sender.push(1);
+  const std::uint64_t three[] = {2, 3, 4};
+  CHECK(sender.push(std::span<const std::uint64_t>(three)) == 3);
+  CHECK(sender.try_push(5));
+  CHECK(sender.statistics().bytes == 40);
+  CHECK(sender.statistics().operations == 3);
+  CHECK(receiver.pop() == 1);
+  std::uint64_t out[3] = {};
+  CHECK(receiver.pop(std::span<std::uint64_t>(out)) == 3);
+  CHECK(receiver.try_pop() == std::optional<std::uint64_t>(5));
+  CHECK(receiver.statistics().bytes == 40);
+  CHECK(receiver.statistics().operations == 3);
 }

@@ -157,7 +157,7 @@ public:
     else if (n > run.size)
       ec = error::consume_too_large;
     else if (n != 0)
-      this->state_->counters.moved(cursor.consume(n));
+      this->state_->counters.moved(n, cursor.consume(n));
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.

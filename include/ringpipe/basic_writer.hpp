@@ -165,7 +165,7 @@ public:
     }
     if (n == 0) return;
     state.prepared -= n;
-    state.counters.moved(state.cursor.commit(n));
+    state.counters.moved(n, state.cursor.commit(n));
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.

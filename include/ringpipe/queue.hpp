@@ -104,13 +104,13 @@ public:
   }
 
   /// Blocks while the queue is full.
-  void push(const T& value, std::error_code& ec) {
+  [[gnu::always_inline]] void push(const T& value, std::error_code& ec) {
     if (pushed_at_once(value)) return detail::clear_error(ec);
     push_slowly(value, ec);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
-  void push(const T& value) {
+  [[gnu::always_inline]] void push(const T& value) {
     if (pushed_at_once(value)) return;
     std::error_code ec;
     push_slowly(value, ec);
@@ -133,7 +133,7 @@ public:
   }
 
   /// Never blocks: false when the queue is full.
-  bool try_push(const T& value, std::error_code& ec) {
+  [[gnu::always_inline]] bool try_push(const T& value, std::error_code& ec) {
     if (pushed_at_once(value)) {
       detail::clear_error(ec);
       return true;
@@ -142,7 +142,7 @@ public:
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
-  bool try_push(const T& value) {
+  [[gnu::always_inline]] bool try_push(const T& value) {
     if (pushed_at_once(value)) return true;
     std::error_code ec;
     const bool pushed = try_push_slowly(value, ec);
@@ -159,20 +159,25 @@ public:
   }
 
 private:
-  // Every push starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
-  bool pushed_at_once(const T& value) noexcept {
+  // Every push starts here: the common case, always inlined with the public call around it, with no
+  // error_code made (element_attempts.hpp); the slow halves stay out of line. GCC at -O2 left these
+  // calls out of line, with the element passed through memory: a few nanoseconds per push that made the
+  // producer no faster than its consumer, which then met every element as it arrived and paid a
+  // cache-line transfer for each (2.4x fewer elements per second between pinned threads; bench/README.md,
+  // section 3).
+  [[gnu::always_inline]] bool pushed_at_once(const T& value) noexcept {
     return this->state_ && detail::write_element_if_room<sizeof(T)>(*this->state_, &value);
   }
 
   // After pushed_at_once failed: the attempts that tell full, closed, dead and corrupt apart, and wait.
-  void push_slowly(const T& value, std::error_code& ec) {
+  [[gnu::noinline]] void push_slowly(const T& value, std::error_code& ec) {
     if (!this->check_open(ec)) return;
     while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
     }
   }
 
-  bool try_push_slowly(const T& value, std::error_code& ec) {
+  [[gnu::noinline]] bool try_push_slowly(const T& value, std::error_code& ec) {
     return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 };
@@ -250,7 +255,7 @@ public:
   }
 
   /// Blocks while the queue is empty. On error the returned value is all zero bytes.
-  T pop(std::error_code& ec) {
+  [[gnu::always_inline]] T pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes{};
     if (popped_at_once(bytes))
       detail::clear_error(ec);
@@ -260,7 +265,7 @@ public:
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
-  T pop() {
+  [[gnu::always_inline]] T pop() {
     std::array<std::byte, sizeof(T)> bytes{};
     if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
@@ -285,7 +290,7 @@ public:
   }
 
   /// Never blocks: nullopt when the queue is empty (or on error, with ec set).
-  std::optional<T> try_pop(std::error_code& ec) {
+  [[gnu::always_inline]] std::optional<T> try_pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes;
     if (popped_at_once(bytes)) {
       detail::clear_error(ec);
@@ -296,7 +301,7 @@ public:
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
-  std::optional<T> try_pop() {
+  [[gnu::always_inline]] std::optional<T> try_pop() {
     std::array<std::byte, sizeof(T)> bytes;
     if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
@@ -315,21 +320,21 @@ public:
   }
 
 private:
-  // Every pop starts here: the common case, inlined, with no error_code made (element_attempts.hpp).
-  bool popped_at_once(std::array<std::byte, sizeof(T)>& bytes) noexcept {
+  // Every pop starts here: the common case, always inlined, as pushed_at_once is.
+  [[gnu::always_inline]] bool popped_at_once(std::array<std::byte, sizeof(T)>& bytes) noexcept {
     return this->state_ && detail::read_element_if_there<sizeof(T)>(*this->state_, bytes.data());
   }
 
   // After popped_at_once failed: the attempts that tell empty, ended, dead and corrupt apart, and wait.
   // `bytes` stays as it was (all zero for pop) unless an element is read.
-  void pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
+  [[gnu::noinline]] void pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
     if (!this->check_open(ec)) return;
     while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
     }
   }
 
-  bool try_pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
+  [[gnu::noinline]] bool try_pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
     return this->check_open(ec) && detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec);
   }
 };

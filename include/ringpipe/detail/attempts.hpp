@@ -68,7 +68,7 @@ std::optional<std::size_t> try_write_some(writer_state& state, const ConstBuffer
   if (!run) return std::nullopt;
   const std::size_t copied = asio::buffer_copy(ring_buffers(state.area, *run), buffers);
   state.prepared = 0;
-  if (copied != 0) state.counters.moved(state.cursor.commit(copied));
+  if (copied != 0) state.counters.moved(copied, state.cursor.commit(copied));
   return copied;
 }
 
@@ -83,7 +83,7 @@ std::optional<std::size_t> try_read_some(reader_state& state, const MutableBuffe
   const std::optional<core::region> run = readable_run(state, wanted, ec);
   if (!run) return std::nullopt;
   const std::size_t copied = asio::buffer_copy(buffers, ring_buffers(state.area, *run));
-  if (copied != 0) state.counters.moved(state.cursor.consume(copied));
+  if (copied != 0) state.counters.moved(copied, state.cursor.consume(copied));
   return copied;
 }
 

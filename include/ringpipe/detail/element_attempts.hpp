@@ -46,7 +46,7 @@ template <std::size_t Size>
   // A load, not a store, when nothing was prepared (the common case): each store per element counts
   // where the other side holds the lines this side writes (bench/README.md, section 3).
   if (state.prepared != 0) state.prepared = 0;
-  state.counters.moved(state.cursor.commit(Size));
+  state.counters.moved_one_element(state.cursor.commit(Size));
   return true;
 }
 
@@ -55,7 +55,7 @@ template <std::size_t Size>
   const core::region run = state.cursor.readable(Size);
   if (run.size < Size) return false; // empty, ended, or corrupt
   copy_out_of_ring(state.area, run.offset, element, Size);
-  state.counters.moved(state.cursor.consume(Size));
+  state.counters.moved_one_element(state.cursor.consume(Size));
   return true;
 }
 
@@ -68,7 +68,7 @@ inline bool try_write_element(writer_state& state, const void* element, std::siz
   if (!offset) return false;
   copy_into_ring(state.area, *offset, element, size);
   state.prepared = 0;
-  state.counters.moved(state.cursor.commit(size));
+  state.counters.moved(size, state.cursor.commit(size));
   return true;
 }
 
@@ -78,7 +78,7 @@ inline bool try_read_element(reader_state& state, void* element, std::size_t siz
   const std::optional<std::size_t> offset = offset_of_whole_element(readable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_out_of_ring(state.area, *offset, element, size);
-  state.counters.moved(state.cursor.consume(size));
+  state.counters.moved(size, state.cursor.consume(size));
   return true;
 }
 

@@ -65,7 +65,7 @@ struct alignas(core::cache_line_stride) endpoint_state {
   }
 
   endpoint_statistics statistics() const noexcept {
-    return counters.snapshot(bytes_moved(), sweep_entry.late_wakeups());
+    return counters.snapshot(bytes_moved(), element_size, sweep_entry.late_wakeups());
   }
 
   // How far this side's position moved since it took its role: every byte it wrote (read) went through
@@ -120,6 +120,9 @@ struct alignas(core::cache_line_stride) endpoint_state {
   Cursor cursor;
   // The position this side started from (see bytes_moved).
   const std::uint64_t first_position = cursor.position();
+  // What a queue's one-element operation moves, for counting them (see endpoint_counters); 1 for bytes.
+  const std::uint64_t element_size =
+      std::max<std::uint64_t>(1, ring_access::identity(ring_handle).element_size);
   // The bounded recheck of this side's parked operations (see core/lost_wake_sweeper.hpp).
   core::sweeper_entry sweep_entry{ring_access::header(ring_handle), side, ring_handle.fill_limit(),
                                   side == core::role::writer ? ring_access::waiter_slots(ring_handle).writer
