@@ -79,7 +79,8 @@ ring create_ring(std::size_t capacity, ring_options options) {
 }
 
 ring detail::ring_access::create(const core::ring_identity& identity, const ring_options& options) {
-  core::ring_memory memory = core::ring_memory::create(identity.capacity, options.mapping);
+  core::ring_memory memory =
+      core::ring_memory::create(identity.capacity, options.mapping, options.prefault_pages);
   core::write_identity(memory, identity);
   return make(std::move(memory), identity, options.waiting);
 }

@@ -1,10 +1,15 @@
 // Creating rings: capacities, the header's identity, the mirrored and split mappings, roles.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
+
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <linux/membarrier.h>
@@ -74,6 +79,34 @@ TEST_CASE("a split ring maps the data area once") {
   const auto ring = create_ring(2 * page, {mapping_mode::split});
   CHECK_FALSE(ring.mirrored());
   CHECK(ring.capacity() == 2 * page);
+}
+
+// How many of the `pages` pages from `start` have a page-table entry in this process: bit 63 of each
+// page's word in /proc/self/pagemap (shown without privileges; the frame numbers are not).
+std::size_t mapped_pages(const std::byte* start, std::size_t pages) {
+  const int pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  REQUIRE(pagemap >= 0);
+  std::vector<std::uint64_t> entries(pages);
+  const auto bytes = static_cast<ssize_t>(pages * sizeof(std::uint64_t));
+  const auto at = static_cast<off_t>(reinterpret_cast<std::uintptr_t>(start) / page * sizeof(std::uint64_t));
+  const ssize_t got = ::pread(pagemap, entries.data(), static_cast<std::size_t>(bytes), at);
+  ::close(pagemap);
+  REQUIRE(got == bytes);
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](std::uint64_t e) { return (e >> 63) != 0; }));
+}
+
+TEST_CASE("a new ring's data pages are mapped before its first write, prefaulted or not, in either mapping") {
+  for (const mapping_mode mode : {mapping_mode::mirrored, mapping_mode::split})
+    for (const bool prefault : {false, true}) {
+      INFO("mirrored " << (mode == mapping_mode::mirrored) << ", prefault_pages " << prefault);
+      ringpipe::ring_options options{mode};
+      options.prefault_pages = prefault;
+      const auto ring = create_ring(64 * page, options);
+      const std::byte* data = ringpipe::detail::ring_access::data(ring);
+      CHECK(mapped_pages(data, 64) == 64);
+      CHECK(std::all_of(data, data + ring.capacity(), [](std::byte b) { return b == std::byte{0}; }));
+    }
 }
 
 // Whether a user's code can call a ring's plumbing: checked on a template parameter, so that a private

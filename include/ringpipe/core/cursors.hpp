@@ -127,7 +127,7 @@ public:
 private:
   // Whether the reader is a thread of this process (see wake_peer). Once it is, it stays: a role is
   // handed out once.
-  bool reader_here() noexcept {
+  [[gnu::always_inline]] bool reader_here() noexcept {
     // relaxed: a stale "no" only costs a full fence; a "yes" names a reader whose sleeps fence us.
     if (!reader_here_)
       reader_here_ =
@@ -269,7 +269,7 @@ public:
 
 private:
   // Whether the writer is a thread of this process (see reader_here on the producer).
-  bool writer_here() noexcept {
+  [[gnu::always_inline]] bool writer_here() noexcept {
     // relaxed: a stale "no" only costs a full fence; a "yes" names a writer whose sleeps fence us.
     if (!writer_here_)
       writer_here_ =

@@ -23,7 +23,8 @@ public:
   // Maps a fresh, zero-filled memfd for `capacity` bytes of data (already validated and rounded by
   // the caller), its memory reserved (reserve_file). Throws std::system_error when the system
   // refuses: std::errc::not_enough_memory or no_space_on_device when the memory is not there.
-  static ring_memory create(std::uint64_t capacity, mapping_mode mode);
+  // `touch`: read every page first (ring_options::prefault_pages).
+  static ring_memory create(std::uint64_t capacity, mapping_mode mode, bool touch);
 
   // Maps `fd`, a file of header_region_size + capacity bytes, taking ownership of it (it is closed
   // on failure too). Throws std::system_error when the system refuses.

@@ -23,7 +23,8 @@ struct linux_platform {
   // process only, so a waker whose peer may be in another process (`peer_here` false) runs a full
   // fence itself. Processes register when they first map a ring; until then, or where the kernel
   // refuses, light_fence is a full fence and the pair still holds.
-  static void light_fence(bool peer_here) noexcept {
+  // Always inlined: it is on every commit and consume, and GCC at -O2 left it a call.
+  [[gnu::always_inline]] static void light_fence(bool peer_here) noexcept {
     if (peer_here && asymmetric_fences())
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
@@ -37,7 +38,7 @@ struct linux_platform {
   static void enable_asymmetric_fences() noexcept;
 
   // Whether this process registered, so that light_fence is a compiler barrier for a peer here.
-  static bool asymmetric_fences() noexcept {
+  [[gnu::always_inline]] static bool asymmetric_fences() noexcept {
     // relaxed: a flag set once, after the registration it stands for has completed.
     return asymmetric_fences_.load(std::memory_order_relaxed);
   }

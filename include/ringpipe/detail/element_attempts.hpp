@@ -1,4 +1,5 @@
-// One non-blocking attempt at a queue's element: written or read whole, or not at all.
+// One non-blocking attempt at a queue's element: written or read whole, or not at all. A queue's sender
+// has no prepare(), so its state's `prepared` is always 0 and nothing here voids it.
 #pragma once
 
 #include <cstddef>
@@ -43,9 +44,6 @@ template <std::size_t Size>
   const core::region run = state.cursor.writable(Size);
   if (run.size < Size) return false; // full, or corrupt (an empty run)
   copy_into_ring(state.area, run.offset, element, Size);
-  // A load, not a store, when nothing was prepared (the common case): each store per element counts
-  // where the other side holds the lines this side writes (bench/README.md, section 3).
-  if (state.prepared != 0) state.prepared = 0;
   state.counters.moved_one_element(state.cursor.commit(Size));
   return true;
 }
@@ -67,7 +65,6 @@ inline bool try_write_element(writer_state& state, const void* element, std::siz
   const std::optional<std::size_t> offset = offset_of_whole_element(writable_run(state, size, ec), size, ec);
   if (!offset) return false;
   copy_into_ring(state.area, *offset, element, size);
-  state.prepared = 0;
   state.counters.moved(size, state.cursor.commit(size));
   return true;
 }

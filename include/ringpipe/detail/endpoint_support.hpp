@@ -68,8 +68,9 @@ inline asio::mutable_buffer first_span(const data_area& area, core::region run,
 }
 
 // Copies n bytes (n at most the run's size) in or out at the run's offset. Written for a small n known
-// at compile time (a queue's element), which becomes a plain load and store when it does not wrap.
-inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from,
+// at compile time (a queue's element), which becomes a plain load and store when it does not wrap: always
+// inlined, as GCC at -O2 kept it a call that called memcpy for 4 bytes (3 ns of a 5 ns push).
+[[gnu::always_inline]] inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from,
                            std::size_t n) noexcept {
   if (area.mirrored || n <= area.capacity - offset) {
     std::memcpy(area.bytes + offset, from, n);
@@ -80,7 +81,7 @@ inline void copy_into_ring(const data_area& area, std::size_t offset, const void
   std::memcpy(area.bytes, static_cast<const std::byte*>(from) + first, n - first);
 }
 
-inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to, std::size_t n) noexcept {
   if (area.mirrored || n <= area.capacity - offset) {
     std::memcpy(to, area.bytes + offset, n);
     return;
