@@ -71,7 +71,7 @@ inline asio::mutable_buffer first_span(const data_area& area, core::region run,
 // at compile time (a queue's element), which becomes a plain load and store when it does not wrap: always
 // inlined, as GCC at -O2 kept it a call that called memcpy for 4 bytes (3 ns of a 5 ns push).
 [[gnu::always_inline]] inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from,
-                           std::size_t n) noexcept {
+                                                  std::size_t n) noexcept {
   if (area.mirrored || n <= area.capacity - offset) {
     std::memcpy(area.bytes + offset, from, n);
     return;
@@ -81,7 +81,8 @@ inline asio::mutable_buffer first_span(const data_area& area, core::region run,
   std::memcpy(area.bytes, static_cast<const std::byte*>(from) + first, n - first);
 }
 
-[[gnu::always_inline]] inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to,
+                                                    std::size_t n) noexcept {
   if (area.mirrored || n <= area.capacity - offset) {
     std::memcpy(to, area.bytes + offset, n);
     return;
