@@ -170,14 +170,16 @@ private:
   }
 
   // After pushed_at_once failed: the attempts that tell full, closed, dead and corrupt apart, and wait.
-  [[gnu::noinline]] void push_slowly(const T& value, std::error_code& ec) {
+  // The element by value: a reference would make the caller keep its variable in memory for the out-of-
+  // line call, and reload it after every store of the fast path (any of which may alias it).
+  [[gnu::noinline]] void push_slowly(const T value, std::error_code& ec) {
     if (!this->check_open(ec)) return;
     while (!detail::try_write_element(*this->state_, &value, sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
     }
   }
 
-  [[gnu::noinline]] bool try_push_slowly(const T& value, std::error_code& ec) {
+  [[gnu::noinline]] bool try_push_slowly(const T value, std::error_code& ec) {
     return this->check_open(ec) && detail::try_write_element(*this->state_, &value, sizeof(T), ec);
   }
 };
@@ -256,22 +258,20 @@ public:
 
   /// Blocks while the queue is empty. On error the returned value is all zero bytes.
   [[gnu::always_inline]] T pop(std::error_code& ec) {
-    std::array<std::byte, sizeof(T)> bytes{};
-    if (popped_at_once(bytes))
-      detail::clear_error(ec);
-    else
-      pop_slowly(bytes, ec);
+    std::array<std::byte, sizeof(T)> bytes;
+    if (!popped_at_once(bytes)) return pop_slowly(ec);
+    detail::clear_error(ec);
     return detail::from_bytes<T>(bytes);
   }
 
   /// As the overload taking a std::error_code, throwing std::system_error instead.
   [[gnu::always_inline]] T pop() {
-    std::array<std::byte, sizeof(T)> bytes{};
+    std::array<std::byte, sizeof(T)> bytes;
     if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
-    pop_slowly(bytes, ec);
+    const T value = pop_slowly(ec);
     detail::throw_on_error(ec, "pop");
-    return detail::from_bytes<T>(bytes);
+    return value;
   }
 
   /// Pops as many elements as are there, up to out.size(), blocking only while there are none.
@@ -292,11 +292,8 @@ public:
   /// Never blocks: nullopt when the queue is empty (or on error, with ec set).
   [[gnu::always_inline]] std::optional<T> try_pop(std::error_code& ec) {
     std::array<std::byte, sizeof(T)> bytes;
-    if (popped_at_once(bytes)) {
-      detail::clear_error(ec);
-      return detail::from_bytes<T>(bytes);
-    }
-    if (!try_pop_slowly(bytes, ec)) return std::nullopt;
+    if (!popped_at_once(bytes)) return try_pop_slowly(ec);
+    detail::clear_error(ec);
     return detail::from_bytes<T>(bytes);
   }
 
@@ -305,10 +302,9 @@ public:
     std::array<std::byte, sizeof(T)> bytes;
     if (popped_at_once(bytes)) return detail::from_bytes<T>(bytes);
     std::error_code ec;
-    const bool popped = try_pop_slowly(bytes, ec);
+    const std::optional<T> popped = try_pop_slowly(ec);
     detail::throw_on_error(ec, "try_pop");
-    if (!popped) return std::nullopt;
-    return detail::from_bytes<T>(bytes);
+    return popped;
   }
 
   /// Suspends while the queue is empty; completes with (error_code, T).
@@ -326,16 +322,22 @@ private:
   }
 
   // After popped_at_once failed: the attempts that tell empty, ended, dead and corrupt apart, and wait.
-  // `bytes` stays as it was (all zero for pop) unless an element is read.
-  [[gnu::noinline]] void pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
-    if (!this->check_open(ec)) return;
+  // They return the element rather than fill the caller's bytes, which would then live in memory for
+  // the out-of-line call (see push_slowly). On error, pop's element is all zero bytes.
+  [[gnu::noinline]] T pop_slowly(std::error_code& ec) {
+    std::array<std::byte, sizeof(T)> bytes{};
+    if (!this->check_open(ec)) return detail::from_bytes<T>(bytes);
     while (!detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec) && !ec &&
            detail::sleep_until_ready(*this->state_, {}, ec)) {
     }
+    return detail::from_bytes<T>(bytes);
   }
 
-  [[gnu::noinline]] bool try_pop_slowly(std::array<std::byte, sizeof(T)>& bytes, std::error_code& ec) {
-    return this->check_open(ec) && detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec);
+  [[gnu::noinline]] std::optional<T> try_pop_slowly(std::error_code& ec) {
+    std::array<std::byte, sizeof(T)> bytes;
+    if (!this->check_open(ec) || !detail::try_read_element(*this->state_, bytes.data(), sizeof(T), ec))
+      return std::nullopt;
+    return detail::from_bytes<T>(bytes);
   }
 };
 
