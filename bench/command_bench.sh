@@ -3,20 +3,25 @@
 # cat) on the pipelines of issue 13, in alternating rounds; prints each contender's median wall time
 # and CPU seconds per GiB (user + system of the whole pipeline, from bash's `times`).
 #
-#   bench/command_bench.sh RINGPIPE [--mib N] [--rounds N]      (defaults: 2048 MiB, 5 rounds)
+#   bench/command_bench.sh RINGPIPE [--mib N] [--rounds N] [--csv FILE]   (defaults: 2048 MiB, 5 rounds)
+#
+# --csv also writes the medians as CSV (pipeline,tool,median_s,gib_per_s,cpu_s_per_gib), which
+# bench/plots/command.gp draws as command.png.
 #
 # Pipelines: `head -c N /dev/zero | TOOL | cat > /dev/null`; a file to a file (on the file system of
 # $TMPDIR); a file -> TCP loopback -> file with two instances of the tool. Run it on a quiet machine.
 # `ring-only` is ringpipe with --no-splice: every byte through the ring's memory, no kernel copies.
 set -euo pipefail
-ringpipe=${1:?usage: command_bench.sh RINGPIPE [--mib N] [--rounds N]}
+ringpipe=${1:?usage: command_bench.sh RINGPIPE [--mib N] [--rounds N] [--csv FILE]}
 shift
 mib=2048
 rounds=5
+csv=
 while [ $# -gt 0 ]; do
   case $1 in
   --mib) mib=$2; shift 2 ;;
   --rounds) rounds=$2; shift 2 ;;
+  --csv) csv=$2; shift 2 ;;
   *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -105,6 +110,7 @@ measure() {
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 printf '%-6s %-9s %10s %10s %12s\n' pipeline tool "median s" "GiB/s" "CPU s/GiB"
+[ -z "$csv" ] || echo "pipeline,tool,median_s,gib_per_s,cpu_s_per_gib" > "$csv"
 for pipeline in pipe file tcp; do
   tools=(ringpipe ring-only mbuffer pv socat cat)
   [ "$pipeline" = tcp ] && tools=(ringpipe ring-only mbuffer socat)
@@ -119,8 +125,9 @@ for pipeline in pipe file tcp; do
   for tool in "${tools[@]}"; do
     wall=$(tr ' ' '\n' <<<"${walls[$tool]}" | grep . | median)
     cpu=$(tr ' ' '\n' <<<"${cpus[$tool]}" | grep . | median)
-    awk -v p="$pipeline" -v t="$tool" -v w="$wall" -v c="$cpu" -v m="$mib" \
-      'BEGIN {g = m / 1024; printf "%-6s %-9s %10.3f %10.2f %12.2f\n", p, t, w / 1000, g / (w / 1000), c / 1000 / g}'
+    awk -v p="$pipeline" -v t="$tool" -v w="$wall" -v c="$cpu" -v m="$mib" -v csv="$csv" \
+      'BEGIN {g = m / 1024; printf "%-6s %-9s %10.3f %10.2f %12.2f\n", p, t, w / 1000, g / (w / 1000), c / 1000 / g
+              if (csv != "") printf "%s,%s,%.3f,%.3f,%.3f\n", p, t, w / 1000, g / (w / 1000), c / 1000 / g >> csv}'
   done
   unset walls cpus
 done
