@@ -72,11 +72,16 @@ after_kernel_copy copy_in_kernel(kernel_copy& kernel, bool& both_were_ready, con
     return after_kernel_copy::look_again;
   }
   // read(2) and write(2) tell the end of the input and each side's error apart, and name the side.
-  if (n == 0 || !passing(errno) || (errno != EINTR && both_were_ready)) {
+  if (n == 0 || !passing(errno)) {
     kernel.give_up();
     return after_kernel_copy::look_again;
   }
   if (errno == EINTR) return after_kernel_copy::look_again; // a stop's signal, perhaps
+  // EAGAIN although poll(2) called both sides ready: the kernel will not move this pair.
+  if (both_were_ready) {
+    kernel.give_up();
+    return after_kernel_copy::look_again;
+  }
   // EAGAIN: the input is empty or the output full.
   const int input_fd = job.source.descriptor();
   pollfd sides[2] = {{input_fd, POLLIN, 0}, {job.sink.descriptor(), POLLOUT, 0}};
