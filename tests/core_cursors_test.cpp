@@ -99,6 +99,42 @@ TEST_CASE("attaching to positions that are already inconsistent is corrupt") {
   CHECK(producer(*ring.header, ring.slots).corrupt());
 }
 
+TEST_CASE("a corrupt ring stays corrupt to its cursor, even once the positions look right again") {
+  header_fixture ring(16);
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
+  writer.commit(8);
+  SECTION("the producer") {
+    ring.header->read_position.store(12); // past the write position
+    REQUIRE(writer.writable(16).size == 0);
+    ring.header->read_position.store(8); // consistent again: all 16 bytes would be free
+    CHECK(writer.writable(16).size == 0);
+    CHECK(writer.writable().size == 0);
+    CHECK(writer.wait_writable() == wait_status::corrupt);
+  }
+  SECTION("the consumer") {
+    ring.header->write_position.store(40); // more than a capacity ahead
+    REQUIRE(reader.readable(16).size == 0);
+    ring.header->write_position.store(8); // consistent again: 8 bytes would be there
+    CHECK(reader.readable(8).size == 0);
+    CHECK(reader.readable().size == 0);
+    CHECK(reader.wait_readable() == wait_status::corrupt);
+  }
+}
+
+TEST_CASE("a cursor attached to an impossible geometry hands nothing out") {
+  header_fixture ring(16);
+  SECTION("no capacity") { ring.header->identity.capacity = 0; }
+  SECTION("a fill limit above the capacity") { ring.header->identity.fill_limit = 32; }
+  producer writer(*ring.header, ring.slots);
+  consumer reader(*ring.header, ring.slots);
+  CHECK(writer.corrupt());
+  CHECK(writer.writable().size == 0);
+  ring.header->write_position.store(4);
+  CHECK(reader.corrupt());
+  CHECK(reader.readable().size == 0);
+}
+
 TEST_CASE("a commit makes a wake system call only when the reader announced a sleep") {
   header_fixture ring(64);
   producer writer(*ring.header, ring.slots);

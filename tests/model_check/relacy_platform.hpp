@@ -148,7 +148,8 @@ struct relacy_platform {
 
   // What the Linux pair (a compiler barrier and membarrier, for a sleeper in the waker's process) or a
   // full fence (for one that may be in another) guarantees is what two seq_cst fences do.
-  static void light_fence(bool /*peer_here*/, std::source_location where = std::source_location::current()) {
+  static void light_fence(bool /*sleeper_fences_us*/,
+                          std::source_location where = std::source_location::current()) {
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 6
     // Planted lost wake-up: the waker's half of the fence gone, so its load of the sleep word may run
     // ahead of its publication (store buffering) and miss a sleeper whose recheck missed the publication.
@@ -157,6 +158,9 @@ struct relacy_platform {
     rl::atomic_thread_fence(rl::mo_seq_cst, caller(where));
 #endif
   }
+
+  // The model's fences are the same either way (see light_fence).
+  static bool asymmetric_fences() noexcept { return true; }
 
   static void heavy_fence(std::source_location where = std::source_location::current()) {
 #if RINGPIPE_MODEL_CHECK_PLANT_BUG == 1

@@ -38,8 +38,9 @@ public:
         cached_read_position_(header.read_position.load(std::memory_order_acquire)),
         // relaxed: stored by the claim of our own role, earlier on this thread.
         own_process_(slots.writer_process.load(std::memory_order_relaxed)) {
-    corrupt_ = capacity_ == 0 || fill_limit_ > capacity_ || cached_read_position_ > write_position_ ||
-               write_position_ - cached_read_position_ > fill_limit_;
+    if (capacity_ == 0 || fill_limit_ > capacity_ || cached_read_position_ > write_position_ ||
+        write_position_ - cached_read_position_ > fill_limit_)
+      mark_corrupt();
   }
 
   std::uint64_t capacity() const noexcept { return capacity_; }
@@ -52,8 +53,7 @@ public:
   // It and commit() are always inlined: they are the data path, and at -O2 GCC leaves them as calls.
   [[gnu::always_inline]] region writable(std::uint64_t wanted = 1) noexcept {
     if (free_space() < wanted) refresh(std::memory_order_acquire);
-    // Nothing is ever handed out from a ring whose shared state broke an invariant.
-    return {write_offset_, corrupt_ ? 0 : static_cast<std::size_t>(free_space())};
+    return {write_offset_, static_cast<std::size_t>(free_space())};
   }
 
   // Publishes n bytes already written at the write position; n must not exceed writable().size.
@@ -68,7 +68,7 @@ public:
     // release: publishes the bytes to the consumer's acquire; wake_peer's fence orders it before the
     // load of the reader's sleep word (see wait.hpp).
     header_->write_position.store(write_position_, std::memory_order_release);
-    return wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_here());
+    return wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_fences_us());
   }
 
   bool reader_closed() const noexcept {
@@ -102,7 +102,7 @@ public:
     // release: every commit is visible before the close; wake_peer's fence orders it before the
     // load of the reader's sleep word (see wait.hpp).
     header_->writer_closed.store(1, std::memory_order_release);
-    wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_here());
+    wake_peer<Platform>(header_->reader_sleep, slots_->reader, reader_fences_us());
   }
 
   // Parks an asynchronous operation that found the ring full (see park_for_peer): returns true when
@@ -125,14 +125,16 @@ public:
   }
 
 private:
-  // Whether the reader is a thread of this process (see wake_peer). Once it is, it stays: a role is
-  // handed out once.
-  [[gnu::always_inline]] bool reader_here() noexcept {
+  // Whether the reader's heavy_fence reaches us (see wake_peer): it is a thread of this process, which
+  // registered its fences. Once it does, it stays so (a role is handed out once, a registration is
+  // never undone), and the one flag tested on every commit is ours.
+  [[gnu::always_inline]] bool reader_fences_us() noexcept {
     // relaxed: a stale "no" only costs a full fence; a "yes" names a reader whose sleeps fence us.
-    if (!reader_here_)
-      reader_here_ =
-          own_process_ != 0 && slots_->reader_process.load(std::memory_order_relaxed) == own_process_;
-    return reader_here_;
+    if (!reader_fences_us_) [[unlikely]]
+      reader_fences_us_ = own_process_ != 0 &&
+                          slots_->reader_process.load(std::memory_order_relaxed) == own_process_ &&
+                          Platform::asymmetric_fences();
+    return reader_fences_us_;
   }
 
   std::uint64_t free_space() const noexcept {
@@ -140,13 +142,19 @@ private:
   }
 
   void refresh(std::memory_order order) noexcept {
+    if (corrupt_) return;
     const std::uint64_t read_position = header_->read_position.load(order);
     // The consumer's position only moves forward and never passes what we published.
-    if (read_position < cached_read_position_ || read_position > write_position_) {
-      corrupt_ = true;
-      return;
-    }
+    if (read_position < cached_read_position_ || read_position > write_position_) return mark_corrupt();
     cached_read_position_ = read_position;
+  }
+
+  // Nothing is ever handed out from a ring whose shared state broke an invariant: the cached position
+  // is set to show no free space, and refresh() no longer changes it, so the data path needs no test of
+  // its own (modular arithmetic: fill_limit_ - (w - (w - fill_limit_)) is 0 for any w and limit).
+  void mark_corrupt() noexcept {
+    corrupt_ = true;
+    cached_read_position_ = write_position_ - fill_limit_;
   }
 
   header_type* header_;
@@ -157,7 +165,7 @@ private:
   std::uint64_t write_offset_;
   std::uint64_t cached_read_position_;
   std::int32_t own_process_;
-  bool reader_here_ = false;
+  bool reader_fences_us_ = false;
   bool corrupt_ = false;
 };
 
@@ -175,7 +183,7 @@ public:
         read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_), cached_write_position_(read_position_),
         // relaxed: stored by the claim of our own role, earlier on this thread.
         own_process_(slots.reader_process.load(std::memory_order_relaxed)) {
-    corrupt_ = capacity_ == 0 || fill_limit_ > capacity_;
+    if (capacity_ == 0 || fill_limit_ > capacity_) mark_corrupt();
   }
 
   std::uint64_t capacity() const noexcept { return capacity_; }
@@ -188,8 +196,7 @@ public:
   // It and consume() are always inlined, as writable() and commit() are.
   [[gnu::always_inline]] region readable(std::uint64_t wanted = 1) noexcept {
     if (available() < wanted) refresh(std::memory_order_acquire);
-    // Nothing is ever handed out from a ring whose shared state broke an invariant.
-    return {read_offset_, corrupt_ ? 0 : static_cast<std::size_t>(available())};
+    return {read_offset_, static_cast<std::size_t>(available())};
   }
 
   // Releases n bytes already read; n must not exceed readable().size. Returns whether the writer had
@@ -202,7 +209,7 @@ public:
     // release: orders our reads of the bytes before the producer reuses them; wake_peer's fence
     // orders it before the load of the writer's sleep word (see wait.hpp).
     header_->read_position.store(read_position_, std::memory_order_release);
-    return wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_here());
+    return wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_fences_us());
   }
 
   // True once the writer closed and every committed byte has been consumed.
@@ -245,7 +252,7 @@ public:
     // release: the writer that sees it has seen every consume before it; wake_peer's fence orders it
     // before the load of the writer's sleep word (see wait.hpp).
     header_->reader_closed.store(1, std::memory_order_release);
-    wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_here());
+    wake_peer<Platform>(header_->writer_sleep, slots_->writer, writer_fences_us());
   }
 
   // Parks an asynchronous operation that found the ring empty (see park_for_peer): returns true when
@@ -268,25 +275,31 @@ public:
   }
 
 private:
-  // Whether the writer is a thread of this process (see reader_here on the producer).
-  [[gnu::always_inline]] bool writer_here() noexcept {
+  // Whether the writer's heavy_fence reaches us (see reader_fences_us on the producer).
+  [[gnu::always_inline]] bool writer_fences_us() noexcept {
     // relaxed: a stale "no" only costs a full fence; a "yes" names a writer whose sleeps fence us.
-    if (!writer_here_)
-      writer_here_ =
-          own_process_ != 0 && slots_->writer_process.load(std::memory_order_relaxed) == own_process_;
-    return writer_here_;
+    if (!writer_fences_us_) [[unlikely]]
+      writer_fences_us_ = own_process_ != 0 &&
+                          slots_->writer_process.load(std::memory_order_relaxed) == own_process_ &&
+                          Platform::asymmetric_fences();
+    return writer_fences_us_;
   }
 
   std::uint64_t available() const noexcept { return cached_write_position_ - read_position_; }
 
   void refresh(std::memory_order order) noexcept {
+    if (corrupt_) return;
     const std::uint64_t write_position = header_->write_position.load(order);
     // The producer's position only moves forward and is never more than the fill limit ahead of ours.
-    if (write_position < cached_write_position_ || write_position - read_position_ > fill_limit_) {
-      corrupt_ = true;
-      return;
-    }
+    if (write_position < cached_write_position_ || write_position - read_position_ > fill_limit_)
+      return mark_corrupt();
     cached_write_position_ = write_position;
+  }
+
+  // As the producer's: the cached position shows nothing to read, for good.
+  void mark_corrupt() noexcept {
+    corrupt_ = true;
+    cached_write_position_ = read_position_;
   }
 
   header_type* header_;
@@ -297,7 +310,7 @@ private:
   std::uint64_t read_offset_;
   std::uint64_t cached_write_position_;
   std::int32_t own_process_;
-  bool writer_here_ = false;
+  bool writer_fences_us_ = false;
   bool corrupt_ = false;
 };
 

@@ -20,12 +20,11 @@ struct linux_platform {
   // The two halves of the asymmetric fence in wait.hpp. The data path pays only for light_fence; a side
   // about to sleep or park pays for heavy_fence, membarrier(2)'s process-private command, which makes
   // every CPU running a thread of this process execute a full barrier. That covers a waker in this
-  // process only, so a waker whose peer may be in another process (`peer_here` false) runs a full
-  // fence itself. Processes register when they first map a ring; until then, or where the kernel
-  // refuses, light_fence is a full fence and the pair still holds.
-  // Always inlined: it is on every commit and consume, and GCC at -O2 left it a call.
-  [[gnu::always_inline]] static void light_fence(bool peer_here) noexcept {
-    if (peer_here && asymmetric_fences())
+  // process only: `sleeper_fences_us` (see sleeper_fences_reach) says the sleeper is a thread of this
+  // process and the process registered; otherwise the waker runs a full fence itself, and the pair
+  // still holds. Always inlined: it is on every commit and consume, and GCC at -O2 left it a call.
+  [[gnu::always_inline]] static void light_fence(bool sleeper_fences_us) noexcept {
+    if (sleeper_fences_us)
       std::atomic_signal_fence(std::memory_order_seq_cst);
     else
       std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -37,7 +36,8 @@ struct linux_platform {
   // mapping of a ring.
   static void enable_asymmetric_fences() noexcept;
 
-  // Whether this process registered, so that light_fence is a compiler barrier for a peer here.
+  // Whether a sleeper's heavy_fence reaches a waker of the same process: whether this process
+  // registered. Once true it stays true, so a waker may keep a "yes".
   [[gnu::always_inline]] static bool asymmetric_fences() noexcept {
     // relaxed: a flag set once, after the registration it stands for has completed.
     return asymmetric_fences_.load(std::memory_order_relaxed);

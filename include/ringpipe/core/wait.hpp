@@ -218,16 +218,16 @@ wake_announced_peer(typename Platform::atomics::template atomic<std::uint32_t>& 
 
 // Called by the side that just published (a position or a close) with a release store.
 // Returns whether it made the wake system call.
-// `peer_here`: the sleeper took its role through the same waiter slots in this process (see
-// basic_waiter_slots), so its heavy_fence reaches this thread.
+// `sleeper_fences_us`: the sleeper took its role through the same waiter slots in this process (see
+// basic_waiter_slots) and the process registered its fences, so the sleeper's heavy_fence reaches us.
 // Always inlined: it runs on every commit and consume, and a call there cost the queues' one-element
 // path more than the rest of it at -O2, where GCC does not inline it on its own.
 template <class Platform>
 [[gnu::always_inline]] inline bool
 wake_peer(typename Platform::atomics::template atomic<std::uint32_t>& sleep_word,
-          typename Platform::atomics::template atomic<async_waiter*>& peer_slot, bool peer_here) {
+          typename Platform::atomics::template atomic<async_waiter*>& peer_slot, bool sleeper_fences_us) {
   // Orders the publication before the load below; pairs with the sleeper's heavy_fence.
-  Platform::light_fence(peer_here);
+  Platform::light_fence(sleeper_fences_us);
   // relaxed: the fence above does the ordering; a plain load keeps the common path free of a
   // read-modify-write while nobody sleeps.
   if (sleep_word.load(std::memory_order_relaxed) == static_cast<std::uint32_t>(sleep_state::awake))

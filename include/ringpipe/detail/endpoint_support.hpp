@@ -72,7 +72,7 @@ inline asio::mutable_buffer first_span(const data_area& area, core::region run,
 // inlined, as GCC at -O2 kept it a call that called memcpy for 4 bytes (3 ns of a 5 ns push).
 [[gnu::always_inline]] inline void copy_into_ring(const data_area& area, std::size_t offset, const void* from,
                                                   std::size_t n) noexcept {
-  if (area.mirrored || n <= area.capacity - offset) {
+  if (n <= area.capacity - offset || area.mirrored) [[likely]] {
     std::memcpy(area.bytes + offset, from, n);
     return;
   }
@@ -83,7 +83,7 @@ inline asio::mutable_buffer first_span(const data_area& area, core::region run,
 
 [[gnu::always_inline]] inline void copy_out_of_ring(const data_area& area, std::size_t offset, void* to,
                                                     std::size_t n) noexcept {
-  if (area.mirrored || n <= area.capacity - offset) {
+  if (n <= area.capacity - offset || area.mirrored) [[likely]] {
     std::memcpy(to, area.bytes + offset, n);
     return;
   }
