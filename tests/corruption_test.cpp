@@ -135,3 +135,24 @@ TEST_CASE("a queue peer that publishes part of an element is reported as corrupt
   tx.push(99, ec);
   CHECK(ec == ringpipe::error::corrupt);
 }
+
+TEST_CASE("queue ends attached at a position that is not a whole number of elements keep each element whole "
+          "across the wrap") {
+  const auto mode = GENERATE(ringpipe::mapping_mode::mirrored, ringpipe::mapping_mode::split);
+  const ringpipe::ring memory = ringpipe::create_queue_ring<std::uint32_t>(1024, {mode});
+  REQUIRE(memory.capacity() == 4096);
+  // Left there by a broken or hostile peer: an empty ring whose next element starts 2 bytes before the
+  // end of the data area, so that it must be split between the end and the start.
+  auto& header = ringpipe::detail::ring_access::header(memory);
+  header.write_position.store(4094);
+  header.read_position.store(4094);
+  ringpipe::queue_sender<std::uint32_t> tx(asio::system_executor(), memory);
+  ringpipe::queue_receiver<std::uint32_t> rx(asio::system_executor(), memory);
+  bool intact = true;
+  for (std::uint32_t value = 0; value < 3000; ++value) {
+    REQUIRE(tx.try_push(0xA5A50000U + value));
+    const std::optional<std::uint32_t> popped = rx.try_pop();
+    intact &= popped == 0xA5A50000U + value;
+  }
+  CHECK(intact);
+}

@@ -33,7 +33,7 @@ public:
         fill_limit_(header.identity.fill_limit),
         // relaxed: only the producer writes it; attaching already synchronised with the creator.
         write_position_(header.write_position.load(std::memory_order_relaxed)),
-        write_offset_(capacity_ == 0 ? 0 : write_position_ % capacity_),
+        lap_start_(capacity_ == 0 ? write_position_ : write_position_ - write_position_ % capacity_),
         // acquire: bytes the consumer released must be done being read before we overwrite them.
         cached_read_position_(header.read_position.load(std::memory_order_acquire)),
         // relaxed: stored by the claim of our own role, earlier on this thread.
@@ -53,18 +53,17 @@ public:
   // It and commit() are always inlined: they are the data path, and at -O2 GCC leaves them as calls.
   [[gnu::always_inline]] region writable(std::uint64_t wanted = 1) noexcept {
     if (free_space() < wanted) refresh(std::memory_order_acquire);
-    return {write_offset_, static_cast<std::size_t>(free_space())};
+    return {static_cast<std::size_t>(write_position_ - lap_start_), static_cast<std::size_t>(free_space())};
   }
 
   // Publishes n bytes already written at the write position; n must not exceed writable().size.
   // Returns whether the reader had to be woken with a system call.
   [[gnu::always_inline]] bool commit(std::size_t n) noexcept {
-    // Computed, then stored once: a store of the sum followed by a conditional store of the wrap lets
-    // the compiler pair the two fields in one 16-byte store, which the next call's load cannot forward
-    // from, and that stall cost the queue's one-element path most of its speed.
-    const std::uint64_t offset = write_offset_ + n;
-    write_offset_ = offset >= capacity_ ? offset - capacity_ : offset;
     write_position_ += n;
+    // The offset is the position less the lap's start, which moves once a lap: a push stores one private
+    // field, not two (see lap_start_).
+    if (write_position_ - lap_start_ >= capacity_) [[unlikely]]
+      lap_start_ += capacity_;
     // release: publishes the bytes to the consumer's acquire; wake_peer's fence orders it before the
     // load of the reader's sleep word (see wait.hpp).
     header_->write_position.store(write_position_, std::memory_order_release);
@@ -162,7 +161,11 @@ private:
   std::uint64_t capacity_;   // where offsets wrap: the data area's size
   std::uint64_t fill_limit_; // the most bytes in flight: the capacity, or a whole number of elements
   std::uint64_t write_position_;
-  std::uint64_t write_offset_;
+  // Where the current lap of the data area began: the write offset is write_position_ - lap_start_.
+  // Derived rather than stored beside the position because every store of a push waits in the CPU's
+  // store buffer behind the store that publishes the position, which waits for the consumer's copy of
+  // its line to be invalidated: fewer stores per element, more elements before the producer stalls.
+  std::uint64_t lap_start_;
   std::uint64_t cached_read_position_;
   std::int32_t own_process_;
   bool reader_fences_us_ = false;
@@ -180,7 +183,8 @@ public:
         fill_limit_(header.identity.fill_limit),
         // relaxed: only the consumer writes it.
         read_position_(header.read_position.load(std::memory_order_relaxed)),
-        read_offset_(capacity_ == 0 ? 0 : read_position_ % capacity_), cached_write_position_(read_position_),
+        lap_start_(capacity_ == 0 ? read_position_ : read_position_ - read_position_ % capacity_),
+        cached_write_position_(read_position_),
         // relaxed: stored by the claim of our own role, earlier on this thread.
         own_process_(slots.reader_process.load(std::memory_order_relaxed)) {
     if (capacity_ == 0 || fill_limit_ > capacity_) mark_corrupt();
@@ -196,16 +200,16 @@ public:
   // It and consume() are always inlined, as writable() and commit() are.
   [[gnu::always_inline]] region readable(std::uint64_t wanted = 1) noexcept {
     if (available() < wanted) refresh(std::memory_order_acquire);
-    return {read_offset_, static_cast<std::size_t>(available())};
+    return {static_cast<std::size_t>(read_position_ - lap_start_), static_cast<std::size_t>(available())};
   }
 
   // Releases n bytes already read; n must not exceed readable().size. Returns whether the writer had
   // to be woken with a system call.
   [[gnu::always_inline]] bool consume(std::size_t n) noexcept {
-    // Computed, then stored once (see commit).
-    const std::uint64_t offset = read_offset_ + n;
-    read_offset_ = offset >= capacity_ ? offset - capacity_ : offset;
     read_position_ += n;
+    // As the producer's (see lap_start_ there).
+    if (read_position_ - lap_start_ >= capacity_) [[unlikely]]
+      lap_start_ += capacity_;
     // release: orders our reads of the bytes before the producer reuses them; wake_peer's fence
     // orders it before the load of the writer's sleep word (see wait.hpp).
     header_->read_position.store(read_position_, std::memory_order_release);
@@ -307,7 +311,7 @@ private:
   std::uint64_t capacity_;
   std::uint64_t fill_limit_;
   std::uint64_t read_position_;
-  std::uint64_t read_offset_;
+  std::uint64_t lap_start_; // the read offset is read_position_ - lap_start_ (see the producer's)
   std::uint64_t cached_write_position_;
   std::int32_t own_process_;
   bool writer_fences_us_ = false;
