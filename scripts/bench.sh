@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 benches=(ringpipe_bench ringpipe_async_bench ringpipe_queue_bench ringpipe_queue_pinned_O2 ringpipe_queue_pinned_O3
-         ringpipe_process_bench ringpipe_wake_latency ringpipe_spin_sweep)
+         ringpipe_process_bench ringpipe_wake_latency ringpipe_spin_sweep ringpipe_file_read_bench)
 cmake -S . -B build/bench-release -DCMAKE_BUILD_TYPE=Release -DRINGPIPE_TESTS=OFF -DRINGPIPE_EXAMPLES=OFF
 cmake --build build/bench-release -j"$(nproc)" --target "${benches[@]}"
 
