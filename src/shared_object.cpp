@@ -1,7 +1,9 @@
 #include "shared_object.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -48,13 +50,26 @@ int open_shared_object(std::string_view name, int flags, mode_t mode, std::strin
 }
 
 std::error_code read_checked_identity(int fd, core::ring_identity& identity) {
-  struct stat status {};
-  if (::fstat(fd, &status) != 0) return last_error();
-  const auto size = static_cast<std::uint64_t>(status.st_size);
-  if (!S_ISREG(status.st_mode) || size < core::header_region_size ||
-      ::pread(fd, &identity, sizeof identity, 0) != static_cast<ssize_t>(sizeof identity))
-    return error::not_a_ring;
-  return as_error_code(core::check_identity(identity, size));
+  const auto deadline = std::chrono::steady_clock::now() + creation_wait;
+  for (;;) {
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) return last_error();
+    const auto size = static_cast<std::uint64_t>(status.st_size);
+    if (!S_ISREG(status.st_mode)) return error::not_a_ring;
+    identity = {};
+    const bool read = size >= core::header_region_size &&
+                      ::pread(fd, &identity, sizeof identity, 0) == static_cast<ssize_t>(sizeof identity);
+    // Empty, or sized with no magic yet: its creator is still making it (create_shared_ring sizes the
+    // object, then writes the magic last). Another process given the same name to create or open, as
+    // `ringpipe --create` on both ends, gets here in that window; it waits rather than fail.
+    const bool being_made = size == 0 || (read && identity.magic == 0);
+    if (being_made && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    if (!read) return error::not_a_ring;
+    return as_error_code(core::check_identity(identity, size));
+  }
 }
 
 } // namespace ringpipe::detail

@@ -2,6 +2,7 @@
 // checking the identity at its start before anything is mapped.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -27,7 +28,12 @@ int open_shared_object(std::string_view name, int flags, mode_t mode, std::strin
 
 // Reads the identity of the object open as `fd` and checks it against the object's size: error::
 // not_a_ring, version_mismatch or size_mismatch for an object that is not a ring of this version
-// (a truncated, foreign or forged one included), the system's error when it cannot be read.
+// (a truncated, foreign or forged one included), the system's error when it cannot be read. An object
+// that is empty or has no magic yet is one that create_shared_ring is still making: it is waited for, up
+// to creation_wait, before it is refused.
 std::error_code read_checked_identity(int fd, core::ring_identity& identity);
+
+// How long read_checked_identity waits for a ring being made; far longer than making one takes.
+inline constexpr std::chrono::milliseconds creation_wait{1000};
 
 } // namespace ringpipe::detail

@@ -107,6 +107,27 @@ TEST_CASE("unknown and malformed names are clear errors") {
   CHECK(ec == std::errc::no_such_file_or_directory);
 }
 
+TEST_CASE(
+    "opening a name while another thread is still creating its ring waits for the ring, never refuses it") {
+  // What `ringpipe --create` on both ends of a transfer does: one side creates, the other opens the
+  // name as soon as it exists, which may be before its size and header are written.
+  int refused = 0, opened = 0;
+  for (int round = 0; round < 40; ++round) {
+    scoped_name name;
+    std::thread creator([&name] { ringpipe::create_shared_ring(name.value, 4 << 20); });
+    std::error_code ec;
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    do
+      ringpipe::open_shared_ring(name.value, {}, ec);
+    while (ec == std::errc::no_such_file_or_directory && std::chrono::steady_clock::now() < give_up);
+    creator.join();
+    if (ec == ringpipe::error::not_a_ring || ec == ringpipe::error::size_mismatch) ++refused;
+    if (!ec) ++opened;
+  }
+  CHECK(refused == 0);
+  CHECK(opened == 40);
+}
+
 TEST_CASE("attaching checks the header and never crashes on a foreign, truncated or lying object") {
   scoped_name name;
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));

@@ -36,6 +36,8 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 /// Attaches to a named ring after checking its header: error::not_a_ring, error::version_mismatch,
 /// error::size_mismatch for an object that is not a ring of ours, std::errc::no_such_file_or_directory
 /// for an unknown name. Never crashes on a truncated, foreign or garbage object.
+/// A ring another process is still creating under that name (the object empty, or its header not
+/// yet written) is waited for, up to a second, rather than refused.
 ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec);
 /// As the overload taking a std::error_code, throwing std::system_error instead.
 ring open_shared_ring(std::string_view name, ring_options options = {});

@@ -1,5 +1,7 @@
 #include "ringpipe/core/identity.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -35,7 +37,12 @@ ring_identity queue_identity(std::uint64_t elements, std::uint32_t size, std::ui
 void write_identity(ring_memory& memory, const ring_identity& identity) {
   // The memory is fresh and zero-filled: the atomics start at zero, only the identity needs writing.
   auto* header = new (memory.header()) ring_header{};
-  header->identity = identity;
+  ring_identity unmarked = identity;
+  unmarked.magic = 0;
+  header->identity = unmarked;
+  // The magic last, and release: a process that opens the object by name while we are still making it
+  // sees no magic until every other field is there, and waits (see read_checked_identity).
+  std::atomic_ref<std::uint64_t>(header->identity.magic).store(identity.magic, std::memory_order_release);
 }
 
 identity_fault check_identity(const ring_identity& identity, std::uint64_t object_size) noexcept {
