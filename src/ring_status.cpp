@@ -61,7 +61,7 @@ ring_status read_ring_status(std::string_view name, std::error_code& ec) {
   if (fd < 0) return {};
   core::ring_identity identity{};
   ring_status status;
-  ec = detail::read_checked_identity(fd, identity);
+  ec = detail::read_checked_identity(fd, identity, /*wait_while_made=*/false);
   if (!ec) status = read_header(fd, identity, ec);
   ::close(fd);
   return status;

@@ -49,7 +49,7 @@ int open_shared_object(std::string_view name, int flags, mode_t mode, std::strin
   return fd;
 }
 
-std::error_code read_checked_identity(int fd, core::ring_identity& identity) {
+std::error_code read_checked_identity(int fd, core::ring_identity& identity, bool wait_while_made) {
   const auto deadline = std::chrono::steady_clock::now() + creation_wait;
   for (;;) {
     struct stat status {};
@@ -63,7 +63,7 @@ std::error_code read_checked_identity(int fd, core::ring_identity& identity) {
     // object, then writes the magic last). Another process given the same name to create or open, as
     // `ringpipe --create` on both ends, gets here in that window; it waits rather than fail.
     const bool being_made = size == 0 || (read && identity.magic == 0);
-    if (being_made && std::chrono::steady_clock::now() < deadline) {
+    if (wait_while_made && being_made && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       continue;
     }

@@ -18,10 +18,11 @@
 namespace ringpipe {
 namespace {
 
-// Maps an open ring object (taking ownership of `fd`) after checking its identity.
-ring attach(int fd, const ring_options& options, std::error_code& ec) {
+// Maps an open ring object (taking ownership of `fd`) after checking its identity. `by_name`: opened by
+// its name, which another process may have created an instant ago and still be making.
+ring attach(int fd, const ring_options& options, bool by_name, std::error_code& ec) {
   core::ring_identity identity{};
-  ec = detail::read_checked_identity(fd, identity);
+  ec = detail::read_checked_identity(fd, identity, by_name);
   if (ec) {
     ::close(fd);
     return {};
@@ -80,7 +81,7 @@ ring create_shared_ring(std::string_view name, std::size_t capacity, const share
 ring open_shared_ring(std::string_view name, ring_options options, std::error_code& ec) {
   std::string object_name;
   const int fd = detail::open_shared_object(name, O_RDWR, 0, object_name, ec);
-  return fd < 0 ? ring() : attach(fd, options, ec);
+  return fd < 0 ? ring() : attach(fd, options, /*by_name=*/true, ec);
 }
 
 ring open_shared_ring(std::string_view name, ring_options options) {
@@ -112,7 +113,7 @@ ring open_ring(int fd, ring_options options, std::error_code& ec) {
     ec = detail::last_error();
     return {};
   }
-  return attach(own, options, ec);
+  return attach(own, options, /*by_name=*/false, ec);
 }
 
 ring open_ring(int fd, ring_options options) {
