@@ -16,6 +16,9 @@
 namespace ringpipe::detail {
 namespace {
 
+// How long read_checked_identity waits for a ring being made; far longer than making one takes.
+constexpr std::chrono::milliseconds creation_wait{1000};
+
 std::error_code as_error_code(core::identity_fault fault) noexcept {
   switch (fault) {
   case core::identity_fault::none: return {};

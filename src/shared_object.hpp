@@ -2,7 +2,6 @@
 // checking the identity at its start before anything is mapped.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -30,11 +29,8 @@ int open_shared_object(std::string_view name, int flags, mode_t mode, std::strin
 // not_a_ring, version_mismatch or size_mismatch for an object that is not a ring of this version
 // (a truncated, foreign or forged one included), the system's error when it cannot be read. With
 // `wait_while_made` (an object opened by its name), one that is empty or has no magic yet is taken for
-// one that create_shared_ring is still making, and waited for up to creation_wait before it is refused;
-// a descriptor handed over, or a look at every object (ringpipe ls), does not wait.
+// one that create_shared_ring is still making, and waited for up to a second before it is refused; a
+// descriptor handed over, or a look at every object (ringpipe ls), does not wait.
 std::error_code read_checked_identity(int fd, core::ring_identity& identity, bool wait_while_made);
-
-// How long read_checked_identity waits for a ring being made; far longer than making one takes.
-inline constexpr std::chrono::milliseconds creation_wait{1000};
 
 } // namespace ringpipe::detail

@@ -20,9 +20,9 @@ struct linux_platform {
   // The two halves of the asymmetric fence in wait.hpp. The data path pays only for light_fence; a side
   // about to sleep or park pays for heavy_fence, membarrier(2)'s process-private command, which makes
   // every CPU running a thread of this process execute a full barrier. That covers a waker in this
-  // process only: `sleeper_fences_us` (see sleeper_fences_reach) says the sleeper is a thread of this
-  // process and the process registered; otherwise the waker runs a full fence itself, and the pair
-  // still holds. Always inlined: it is on every commit and consume, and GCC at -O2 left it a call.
+  // process only: `sleeper_fences_us` (see reader_fences_us in cursors.hpp) says the sleeper is a thread of
+  // this process and the process registered; otherwise the waker runs a full fence itself, and the pair still
+  // holds. Always inlined: it is on every commit and consume, and GCC at -O2 left it a call.
   [[gnu::always_inline]] static void light_fence(bool sleeper_fences_us) noexcept {
     if (sleeper_fences_us)
       std::atomic_signal_fence(std::memory_order_seq_cst);
